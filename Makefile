@@ -1,0 +1,45 @@
+# ScopeLens — every target sets up .venv itself when needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+FILES  ?= examples
+FORMAT ?= md
+
+.PHONY: help install review test lint typecheck scan evaluate clean
+
+help:
+	@echo "make review            set up and start the review app on http://127.0.0.1:8501"
+	@echo "make test              set up, lint and run the tests"
+	@echo "make scan FILES=...    scan files/folders (FORMAT=json|csv|md|html)"
+	@echo "make evaluate          score the rules on the labelled corpus (test split)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+review: $(STAMP)
+	$(BIN)/scopelens review --address 127.0.0.1 --port 8501
+
+lint: $(STAMP)
+	$(BIN)/ruff check analyzer tests app.py app_pages bench
+	$(BIN)/ruff format --check analyzer tests app.py app_pages bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy analyzer
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+scan: $(STAMP)
+	$(BIN)/scopelens scan $(FILES) --format $(FORMAT)
+
+evaluate: $(STAMP)
+	$(BIN)/scopelens evaluate --split test
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache

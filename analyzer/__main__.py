@@ -1,0 +1,5 @@
+"""`python -m analyzer` is `scopelens`."""
+
+from analyzer.cli import main
+
+main()

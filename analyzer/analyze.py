@@ -1,0 +1,157 @@
+"""The one place that wires the steps: extract -> nlp -> detect -> checks -> findings -> summary.
+
+Every other module owns one step; this module only composes them. Errors from any step are turned
+into a `DocumentReport` with status "error" and a one-line reason, so one bad file never stops a
+batch.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analyzer import __version__
+from analyzer.config import Limits
+from analyzer.errors import AnalyzerError
+from analyzer.types import Document, DocumentReport, Finding, ToolInfo
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+logger = logging.getLogger(__name__)
+
+CATEGORY_ORDER = {"missing": 0, "ambiguity": 1, "commitment": 2, "exclusion": 3, "assumption": 4}
+
+
+class Analyzer:
+    """Analyses documents with one loaded pipeline (load once, reuse for many files).
+
+    Args:
+        engine: PDF text engine: "auto" (PDFium, pdfplumber where needed), "pdfium", "pdfplumber".
+        limits: per-file limits; defaults from the environment (see `analyzer.config`).
+        boxes: also extract PDF character boxes (for page-image highlighting).
+    """
+
+    def __init__(
+        self,
+        *,
+        engine: str = "auto",
+        limits: Limits | None = None,
+        boxes: bool = False,
+    ) -> None:
+        self.engine = engine
+        self.limits = limits
+        self.boxes = boxes
+        self._nlp: Language | None = None
+
+    @property
+    def tool(self) -> ToolInfo:
+        """The `tool` object reports carry."""
+        return ToolInfo(version=__version__, model=None)
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline, loaded on first use."""
+        if self._nlp is None:
+            from analyzer.nlp import load_pipeline
+
+            self._nlp = load_pipeline()
+        return self._nlp
+
+    def analyze_path(self, path: str | Path, *, display_path: str | None = None) -> DocumentReport:
+        """Extract and analyse one file; never raises for a bad file.
+
+        Args:
+            path: the file to read.
+            display_path: the path to show in the report (defaults to `str(path)`).
+        """
+        from analyzer.extract import extract
+
+        shown = display_path or str(path)
+        try:
+            document = extract(path, engine=self.engine, boxes=self.boxes, limits=self.limits)
+        except AnalyzerError as exc:
+            return error_report(shown, exc.one_line())
+        except MemoryError:
+            return error_report(shown, "out of memory while reading the file: split it and retry")
+        if display_path is not None:
+            document = replace(document, path=display_path)
+        return self.analyze_document(document)
+
+    def analyze_document(self, document: Document) -> DocumentReport:
+        """Run detection and checks over an extracted document."""
+        from analyzer.checks import run_checks
+        from analyzer.nlp import detect
+        from analyzer.scoring import summarize
+
+        try:
+            detection = detect(document, self.nlp)
+            sentence_findings = list(detection.findings)
+            safeguards, missing = run_checks(document, sentence_findings)
+        except AnalyzerError as exc:
+            return error_report(document.path, exc.one_line(), document)
+        findings = sort_findings([*missing, *sentence_findings])
+        return DocumentReport(
+            path=document.path,
+            sha256=document.sha256,
+            kind=document.kind,
+            pages=document.pages,
+            status="ok",
+            error=None,
+            text_chars=len(document.text),
+            findings=findings,
+            summary=summarize(findings, document),
+            safeguards=safeguards,
+            document=document,
+        )
+
+    def analyze_text(self, text: str, name: str = "input.txt") -> DocumentReport:
+        """Analyse a string as if it were a .txt (or .md, by `name`) file."""
+        from analyzer.extract import extract_text
+
+        try:
+            document = extract_text(text, path=name)
+        except AnalyzerError as exc:
+            return error_report(name, exc.one_line())
+        return self.analyze_document(document)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Document-level findings first, then by position; ties by category order."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            f.start is not None,
+            f.start if f.start is not None else -1,
+            CATEGORY_ORDER.get(f.category, 9),
+            f.end if f.end is not None else -1,
+            f.type,
+        ),
+    )
+
+
+def error_report(path: str, reason: str, document: Document | None = None) -> DocumentReport:
+    """A report for a file that could not be analysed."""
+    return DocumentReport(
+        path=path,
+        sha256=document.sha256 if document else None,
+        kind=document.kind if document else None,
+        pages=document.pages if document else None,
+        status="error",
+        error=reason,
+        text_chars=0,
+        findings=[],
+        summary={},
+    )
+
+
+def analyze_path(path: str | Path) -> DocumentReport:
+    """Analyse one file with a default `Analyzer`."""
+    return Analyzer().analyze_path(path)
+
+
+def analyze_text(text: str, name: str = "input.txt") -> DocumentReport:
+    """Analyse a string with a default `Analyzer`."""
+    return Analyzer().analyze_text(text, name)

@@ -1,0 +1,1 @@
+"""The trained classifier and the labelled corpus it learns from (scikit-learn)."""
