@@ -107,15 +107,21 @@ class Analyzer:
             document=document,
         )
 
-    def analyze_text(self, text: str, name: str = "input.txt") -> DocumentReport:
-        """Analyse a string as if it were a .txt (or .md, by `name`) file."""
-        from analyzer.extract import extract_text
+    def analyze_bytes(self, data: bytes, name: str) -> DocumentReport:
+        """Analyse an in-memory file (an upload); `name` gives its path and extension."""
+        from analyzer.extract import extract_bytes
 
         try:
-            document = extract_text(text, path=name)
+            document = extract_bytes(
+                data, name, engine=self.engine, boxes=self.boxes, limits=self.limits
+            )
         except AnalyzerError as exc:
             return error_report(name, exc.one_line())
         return self.analyze_document(document)
+
+    def analyze_text(self, text: str, name: str = "input.txt") -> DocumentReport:
+        """Analyse a string as if it were a .txt (or .md, by `name`) file."""
+        return self.analyze_bytes(text.encode("utf-8"), name)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

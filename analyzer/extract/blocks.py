@@ -1,0 +1,260 @@
+"""Layout helpers shared by every extractor: heading and list detection, section paths, and
+assembling draft blocks into `Document.text`.
+
+Heading detection lives here only, so PDF, DOCX and TXT agree on what a heading looks like.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from analyzer.types import Block, BlockKind, PageBoxes
+
+BLOCK_SEPARATOR = "\n\n"
+"""Separator between blocks in PDF and DOCX text: a paragraph break, so a hard sentence end."""
+
+_TERMINAL_PUNCT = ".,;:!?"
+
+# "5", "5.3", "5.3.1", optionally followed by "." — the number of parts is the heading depth.
+_NUMBERED_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,3}){0,4})\.?\s+(\S.*)$")
+_ARTICLE_RE = re.compile(r"^(?:ARTICLE|Article)\s+(?:[IVXLC]+|\d{1,3})\b\.?(.*)$")
+_SECTION_RE = re.compile(r"^(?:SECTION|Section)\s+(\d{1,2}(?:\.\d{1,3}){0,4})\b\.?(.*)$")
+_LIST_RE = re.compile(
+    r"^(?:[•·▪◦○●■□➢►▶✓✔\-–—*+]"  # bullets
+    r"|\((?:[a-zA-Z]|[ivxlcIVXLC]{1,5}|\d{1,3})\)"  # (a) (iv) (1)
+    r"|(?:[a-zA-Z]|[ivxlc]{1,5}|\d{1,3})[.)]"  # a. a) iv) 1. 1)
+    r")\s+\S"
+)
+_NON_LETTER_RE = re.compile(r"[\W\d_]+")
+_UPPER_START_RE = re.compile(r"^[\"'“‘(]?[A-Z0-9]")
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+def infer_level(text: str) -> int:
+    """Heading level for formats without style information.
+
+    Numbering depth wins ("5" → 1, "5.3" → 2, "5.3.1" → 3); "ARTICLE …" and ALL CAPS lines are
+    top level; anything else is level 2.
+
+    Args:
+        text: The heading text.
+
+    Returns:
+        The inferred level, 1 = top.
+    """
+    stripped = text.strip()
+    match = _SECTION_RE.match(stripped) or _NUMBERED_RE.match(stripped)
+    if match:
+        return match.group(1).count(".") + 1
+    if _ARTICLE_RE.match(stripped) or is_all_caps(stripped):
+        return 1
+    return 2
+
+
+def is_all_caps(text: str) -> bool:
+    """True for a line written in capitals with at least four letters (e.g. "TERM AND FEES")."""
+    return text == text.upper() and len(_NON_LETTER_RE.sub("", text)) >= 4
+
+
+def is_list_item(text: str) -> bool:
+    """True when `text` starts with a bullet or an enumerator such as "•", "(a)" or "1."."""
+    return bool(_LIST_RE.match(text))
+
+
+def _is_title_with_period(title: str) -> bool:
+    # "1. DEFINITIONS." and "4. Fees and Payment." are headings; "1. Deliver the code." is not.
+    if title[-1] != "." or _word_count(title) > 6:
+        return False
+    words = [w for w in title[:-1].split() if len(w) > 3]
+    return is_all_caps(title) or (bool(words) and all(w[0].isupper() for w in words))
+
+
+def heading_level(text: str) -> int | None:
+    """Level of a line that looks like a heading by its text alone, else None.
+
+    Recognises numbered headings ("5.3 Term and Termination"), "ARTICLE 5", "Section 3.",
+    and short ALL CAPS lines. The line must be short and must not read like a sentence (no
+    final punctuation other than the "." of a bare number), so a numbered clause such as
+    "1.1 The Supplier shall provide the Services." stays a paragraph.
+
+    Args:
+        text: One line of text, already stripped.
+
+    Returns:
+        The heading level (1 = top) or None.
+    """
+    if not text or len(text) > 120 or "\n" in text:
+        return None
+    if _ARTICLE_RE.match(text) and _word_count(text) <= 15:
+        return 1
+    match = _SECTION_RE.match(text)
+    if match:
+        rest = match.group(2).strip(" .-–—:")
+        if not rest or (_word_count(rest) <= 12 and text[-1] not in _TERMINAL_PUNCT):
+            return match.group(1).count(".") + 1
+        return None
+    match = _NUMBERED_RE.match(text)
+    if match:
+        title = match.group(2)
+        if (
+            _word_count(title) <= 12
+            and title[0].isupper()
+            and ". " not in title  # a run-in heading followed by its clause is a paragraph
+            and any(c.isalpha() for c in title)
+            and (title[-1] not in _TERMINAL_PUNCT or _is_title_with_period(title))
+        ):
+            return match.group(1).count(".") + 1
+        return None
+    if is_all_caps(text) and _word_count(text) <= 10 and text[-1] not in ",;":
+        return 1
+    return None
+
+
+def is_title_like(text: str, max_words: int = 8) -> bool:
+    """A short line that starts with a capital and has no final punctuation.
+
+    Used as a weak heading cue together with layout evidence (a standalone line followed by
+    text), never alone.
+    """
+    if not text or _word_count(text) > max_words or text[-1] in _TERMINAL_PUNCT + "-":
+        return False
+    if not _UPPER_START_RE.match(text) or is_list_item(text):
+        return False
+    return sum(c.isalpha() for c in text) >= 3
+
+
+def ends_sentence(text: str) -> bool:
+    """True when `text` ends with sentence-final punctuation (optionally closed by a quote)."""
+    stripped = text.rstrip("\"')”’] ")
+    return bool(stripped) and stripped[-1] in ".!?:;"
+
+
+class SectionTracker:
+    """Heading stack by level; yields the heading path for each block."""
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[int, str]] = []
+
+    def heading(self, level: int, text: str) -> tuple[str, ...]:
+        """Register a heading and return its own section path (which includes itself)."""
+        while self._stack and self._stack[-1][0] >= level:
+            self._stack.pop()
+        self._stack.append((level, text))
+        return self.current
+
+    @property
+    def current(self) -> tuple[str, ...]:
+        """The heading path body text sits under right now."""
+        return tuple(text for _, text in self._stack)
+
+
+@dataclass(slots=True)
+class Draft:
+    """A block before its offsets are known (PDF and DOCX build text from these)."""
+
+    kind: BlockKind
+    text: str
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    level: int | None = None
+    char_boxes: list[tuple[float, float, float, float] | None] | None = None
+    """One box per character of `text` (None for synthetic characters); boxes mode only."""
+
+
+@dataclass(slots=True)
+class Extracted:
+    """What a format extractor hands back to `extract()`."""
+
+    text: str
+    blocks: tuple[Block, ...]
+    pages: int | None = None
+    page_boxes: tuple[PageBoxes, ...] | None = None
+    metadata: dict[str, object] = field(default_factory=dict)
+
+
+_WS_RE = re.compile(r"\s+")
+
+
+def clean_inline(text: str) -> str:
+    """Collapse every run of whitespace (tabs, soft line breaks) to one space and strip."""
+    return _WS_RE.sub(" ", text).strip()
+
+
+def assemble(
+    drafts: Iterable[Draft],
+    page_sizes: Sequence[tuple[float, float]] | None = None,
+) -> tuple[str, tuple[Block, ...], tuple[PageBoxes, ...] | None]:
+    """Join drafts with blank lines into one text and compute blocks with sections.
+
+    Args:
+        drafts: Blocks in reading order; their text must already be stripped and free of
+            "\\n\\n". Empty drafts are skipped.
+        page_sizes: (width, height) per page; when given and drafts carry `char_boxes`,
+            per-page `PageBoxes` are built.
+
+    Returns:
+        The document text, its blocks and the page boxes (or None).
+    """
+    tracker = SectionTracker()
+    parts: list[str] = []
+    blocks: list[Block] = []
+    offset = 0
+    boxes_by_page: dict[int, tuple[list[int], list[tuple[float, float, float, float]]]] = {}
+    for draft in drafts:
+        if not draft.text:
+            continue
+        if parts:
+            parts.append(BLOCK_SEPARATOR)
+            offset += len(BLOCK_SEPARATOR)
+        if draft.kind == "heading":
+            section = tracker.heading(draft.level or 1, draft.text)
+        elif draft.kind in ("header", "footer"):
+            section = ()
+        else:
+            section = tracker.current
+        start, end = offset, offset + len(draft.text)
+        blocks.append(
+            Block(
+                kind=draft.kind,
+                start=start,
+                end=end,
+                text=draft.text,
+                page=draft.page,
+                index=len(blocks),
+                bbox=draft.bbox,
+                section=section,
+                level=draft.level,
+            )
+        )
+        if page_sizes is not None and draft.char_boxes is not None and draft.page is not None:
+            offsets, boxes = boxes_by_page.setdefault(draft.page, ([], []))
+            for i, box in enumerate(draft.char_boxes):
+                if box is not None:
+                    offsets.append(start + i)
+                    boxes.append(box)
+        parts.append(draft.text)
+        offset = end
+    page_boxes: tuple[PageBoxes, ...] | None = None
+    if page_sizes is not None:
+        page_boxes = tuple(
+            PageBoxes(
+                page=number,
+                width=width,
+                height=height,
+                offsets=tuple(boxes_by_page.get(number, ([], []))[0]),
+                boxes=tuple(boxes_by_page.get(number, ([], []))[1]),
+            )
+            for number, (width, height) in enumerate(page_sizes, start=1)
+        )
+    return "".join(parts), tuple(blocks), page_boxes
+
+
+def error_line(exc: BaseException) -> str:
+    """First line of a library exception's message (never a traceback), at most 200 chars."""
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines and lines[0] else type(exc).__name__
