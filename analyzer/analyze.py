@@ -8,6 +8,7 @@ batch.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from analyzer import __version__
 from analyzer.config import Limits
 from analyzer.errors import AnalyzerError
-from analyzer.types import Document, DocumentReport, Finding, ToolInfo
+from analyzer.types import Document, DocumentReport, Finding, ToolInfo, normalise_phrase
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -32,6 +33,8 @@ class Analyzer:
         engine: PDF text engine: "auto" (PDFium, pdfplumber where needed), "pdfium", "pdfplumber".
         limits: per-file limits; defaults from the environment (see `analyzer.config`).
         boxes: also extract PDF character boxes (for page-image highlighting).
+        muted_phrases: phrases an organisation has dismissed as fine (the allow-list); phrase
+            findings whose text matches one (case- and space-insensitive) are dropped.
     """
 
     def __init__(
@@ -40,10 +43,12 @@ class Analyzer:
         engine: str = "auto",
         limits: Limits | None = None,
         boxes: bool = False,
+        muted_phrases: Iterable[str] = (),
     ) -> None:
         self.engine = engine
         self.limits = limits
         self.boxes = boxes
+        self.muted_phrases = frozenset(normalise_phrase(p) for p in muted_phrases)
         self._nlp: Language | None = None
 
     @property
@@ -84,11 +89,11 @@ class Analyzer:
         """Run detection and checks over an extracted document."""
         from analyzer.checks import run_checks
         from analyzer.nlp import detect
-        from analyzer.scoring import summarize
+        from analyzer.scoring import count_words, summarize
 
         try:
             detection = detect(document, self.nlp)
-            sentence_findings = list(detection.findings)
+            sentence_findings = [f for f in detection.findings if not self._is_muted(f)]
             safeguards, missing = run_checks(document, sentence_findings)
         except AnalyzerError as exc:
             return error_report(document.path, exc.one_line(), document)
@@ -102,9 +107,17 @@ class Analyzer:
             error=None,
             text_chars=len(document.text),
             findings=findings,
-            summary=summarize(findings, document),
+            summary=summarize(findings, words=count_words(document.text)),
             safeguards=safeguards,
             document=document,
+        )
+
+    def _is_muted(self, finding: Finding) -> bool:
+        return (
+            bool(self.muted_phrases)
+            and finding.category == "ambiguity"
+            and finding.text is not None
+            and normalise_phrase(finding.text) in self.muted_phrases
         )
 
     def analyze_bytes(self, data: bytes, name: str) -> DocumentReport:

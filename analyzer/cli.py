@@ -136,9 +136,9 @@ def scan(
 
 @app.command()
 def evaluate(
-    corpus: Annotated[
-        Path, typer.Option(help="Folder with the labelled JSONL files.")
-    ] = Path("corpus/labelled"),
+    corpus: Annotated[Path, typer.Option(help="Folder with the labelled JSONL files.")] = Path(
+        "corpus/labelled"
+    ),
     split: Annotated[
         str, typer.Option(help="Split to evaluate: train, dev, test or all.")
     ] = "test",

@@ -133,6 +133,11 @@ class Document:
         return None
 
 
+def normalise_phrase(phrase: str) -> str:
+    """Lower-case `phrase` with its whitespace collapsed: the key of the allow-list."""
+    return " ".join(phrase.lower().split())
+
+
 def sha256_bytes(data: bytes) -> str:
     """Hex sha256 of `data`."""
     return hashlib.sha256(data).hexdigest()

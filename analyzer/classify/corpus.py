@@ -17,7 +17,13 @@ from typing import Any, Literal
 
 Split = Literal["train", "dev", "test"]
 
-SENTENCE_LABELS: tuple[str, ...] = ("ambiguity", "commitment", "exclusion", "assumption", "estimate")
+SENTENCE_LABELS: tuple[str, ...] = (
+    "ambiguity",
+    "commitment",
+    "exclusion",
+    "assumption",
+    "estimate",
+)
 
 
 @dataclass(frozen=True, slots=True)

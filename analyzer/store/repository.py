@@ -36,6 +36,7 @@ from analyzer.types import (
     Document,
     DocumentReport,
     is_known_type,
+    normalise_phrase,
 )
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -141,11 +142,6 @@ def parse_timestamp(value: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"created_at {value!r} has no timezone (use e.g. 2026-11-25T18:00:00Z)")
     return moment.astimezone(UTC)
-
-
-def normalise_phrase(phrase: str) -> str:
-    """Lower-case `phrase` and collapse its whitespace: the allow-list key."""
-    return " ".join(phrase.lower().split())
 
 
 def document_name(path: str) -> str:
