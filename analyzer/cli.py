@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +25,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Report formats of `scopelens scan`."""
 
     json = "json"
@@ -70,7 +70,8 @@ def scan(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Analyse documents (PDF, DOCX, TXT, Markdown) and write a report."""
-    from analyzer.batch import iter_files, scan as run_scan
+    from analyzer.batch import iter_files
+    from analyzer.batch import scan as run_scan
     from analyzer.report import render
     from analyzer.types import Report, ToolInfo
 
@@ -188,6 +189,43 @@ def review(
         "false",
     ]
     raise typer.Exit(subprocess.call(command))
+
+
+annotations_app = typer.Typer(
+    help="Reviewer decisions stored by the review app.", no_args_is_help=True
+)
+app.add_typer(annotations_app, name="annotations")
+
+
+@annotations_app.command("export")
+def annotations_export(
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL (default: SCOPELENS_DB_URL or the SQLite file)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write JSONL here instead of stdout.")
+    ] = None,
+    current_only: Annotated[
+        bool, typer.Option("--current-only", help="Only each reviewer's latest decision.")
+    ] = False,
+) -> None:
+    """Write reviewer decisions as JSONL (the record `scopelens train` reads)."""
+    from analyzer.errors import StoreError
+    from analyzer.store import Store
+
+    try:
+        with Store.open(db) as store:
+            if out is None:
+                count = store.export_annotations(sys.stdout, current_only=current_only)
+            else:
+                with out.open("w", encoding="utf-8") as handle:
+                    count = store.export_annotations(handle, current_only=current_only)
+    except StoreError as exc:
+        raise _fail(exc.one_line()) from None
+    except OSError as exc:
+        raise _fail(f"cannot write {out}: {exc.strerror or exc}") from None
+    typer.echo(f"scopelens: exported {count} decision(s)", err=True)
 
 
 def main() -> None:
