@@ -1,0 +1,553 @@
+"""Rule detectors as spaCy pipeline components.
+
+Each component loads its patterns from `analyzer/nlp/patterns/*.jsonl` when it is created,
+matches them with one `PhraseMatcher` (attr `LOWER`) and one `Matcher`, groups the matches by
+sentence and writes `Span`s to `doc.spans["scopelens"]` with `span.label_ = "category/type"` and
+`span._.pattern_id` set. Lexicon entries (`role` instead of `category`) are cues the guards use:
+parties, boilerplate, definitions, quantities. Python work is done per *matched* sentence only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from spacy.attrs import SENT_START
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from analyzer.nlp.patterns import Pattern, load_patterns
+
+SPANS_KEY = "scopelens"
+SECTION_KIND_KEY = "scopelens_section_kind"
+BLOCK_KIND_KEY = "scopelens_block_kind"
+
+
+def _pattern_id(span: Span) -> str | None:
+    # Stored in kb_id: it lives in the span struct, so it survives SpanGroup copies and is not
+    # shared between spans over the same characters (user_data extension values would be).
+    return span.kb_id_ or None
+
+
+if not Span.has_extension("pattern_id"):
+    Span.set_extension("pattern_id", getter=_pattern_id)
+
+_LIST_WORDS = frozenset({",", "and", "or", ";", ":", "/", "and/or"})
+
+
+def sentence_bounds(doc: Doc) -> np.ndarray:
+    """Token offsets where sentences start, plus `len(doc)` at the end (cached on the doc)."""
+    cached = doc.user_data.get("scopelens_sent_bounds")
+    if cached is not None and cached[-1] == len(doc):
+        return cached
+    if len(doc) == 0:
+        bounds = np.zeros(1, dtype=np.int64)
+    elif doc.has_annotation("SENT_START"):
+        flags = doc.to_array(SENT_START).astype(np.int64)
+        starts = np.flatnonzero(flags == 1)
+        if starts.size == 0 or starts[0] != 0:
+            starts = np.concatenate(([0], starts))
+        bounds = np.concatenate((starts, [len(doc)]))
+    else:
+        bounds = np.asarray([0, len(doc)], dtype=np.int64)
+    doc.user_data["scopelens_sent_bounds"] = bounds
+    return bounds
+
+
+def trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Token range without leading/trailing whitespace tokens."""
+    while start < end and doc[start].is_space:
+        start += 1
+    while end > start and doc[end - 1].is_space:
+        end -= 1
+    return start, end
+
+
+@dataclass(slots=True)
+class Hit:
+    """One pattern match (token offsets into the doc)."""
+
+    pattern: Pattern
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class SentenceHits:
+    """All matches of one sentence, with finding matches and cue roles split apart."""
+
+    start: int
+    end: int
+    findings: list[Hit] = field(default_factory=list)
+    cues: dict[str, list[Hit]] = field(default_factory=lambda: defaultdict(list))
+
+    def has(self, role: str) -> bool:
+        """True when a cue of `role` matched in the sentence."""
+        return bool(self.cues.get(role))
+
+
+def expand_first_token(pattern: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rewrite a token pattern whose first token uses `{"IN": [...]}` into one pattern per value.
+
+    spaCy evaluates set predicates in Python for every token of the doc, but compares plain
+    values in C; expanding the first token keeps the matcher fast on long documents.
+    """
+    first = pattern[0] if pattern else {}
+    if "OP" in first:
+        return [list(pattern)]
+    for key, value in first.items():
+        if isinstance(value, dict) and set(value) == {"IN"}:
+            rest = {k: v for k, v in first.items() if k != key}
+            return [[{**rest, key: item}, *pattern[1:]] for item in value["IN"]]
+    return [list(pattern)]
+
+
+def _is_single_lower(pattern: Sequence[dict[str, Any]]) -> bool:
+    return (
+        len(pattern) == 1 and set(pattern[0]) == {"LOWER"} and isinstance(pattern[0]["LOWER"], str)
+    )
+
+
+class RuleComponent:
+    """Base class: compiles pattern files into matchers and groups matches by sentence."""
+
+    pattern_files: tuple[str, ...] = ()
+    lexicon_roles: frozenset[str] = frozenset()
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.vocab = nlp.vocab
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher = Matcher(nlp.vocab)
+        self.patterns: dict[str, Pattern] = {}
+        self._by_key: dict[int, Pattern] = {}
+        self.initialize(nlp=nlp)
+
+    def _selected(self) -> Iterable[Pattern]:
+        for name in self.pattern_files:
+            yield from load_patterns(name)
+        for pattern in load_patterns("lexicon"):
+            if pattern.role in self.lexicon_roles:
+                yield pattern
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
+        """(Re)build the matchers from the pattern files."""
+        nlp = nlp or Language(self.vocab)
+        tokenizer: Any = nlp.tokenizer
+        self.phrase_matcher = PhraseMatcher(self.vocab, attr="LOWER")
+        self.matcher = Matcher(self.vocab)
+        self.patterns = {}
+        for pattern in self._selected():
+            self.patterns[pattern.id] = pattern
+            key = self.vocab.strings.add(pattern.id)
+            self._by_key[key] = pattern
+            if pattern.phrases:
+                docs = list(tokenizer.pipe(pattern.phrases))
+                self.phrase_matcher.add(pattern.id, docs)
+            token_patterns = [e for p in pattern.pattern for e in expand_first_token(p)]
+            single = [p[0]["LOWER"] for p in token_patterns if _is_single_lower(p)]
+            if single:
+                # One-token, one-value patterns are phrases: the PhraseMatcher is cheaper.
+                self.phrase_matcher.add(pattern.id, list(tokenizer.pipe(single)))
+                token_patterns = [p for p in token_patterns if not _is_single_lower(p)]
+            if token_patterns:
+                self.matcher.add(pattern.id, token_patterns)
+
+    gate_roles: frozenset[str] = frozenset()
+    """Phrase roles that make a sentence worth running the token Matcher on (empty: all)."""
+
+    def hits_by_sentence(self, doc: Doc, always: bool = False) -> list[SentenceHits]:
+        """All matches of `doc`, grouped by sentence.
+
+        The PhraseMatcher runs over the whole doc; the (slower) token Matcher runs over the
+        whole doc too, unless `gate_roles` is set: then only over sentences with a gate phrase.
+
+        Args:
+            doc: The document.
+            always: Include every sentence (with or without matches; no gating).
+        """
+        bounds = sentence_bounds(doc)
+        phrase_matches = self.phrase_matcher(doc)
+        if self.gate_roles and not always:
+            gated: set[int] = set()
+            for key, start, _ in phrase_matches:
+                if self._by_key[key].role in self.gate_roles:
+                    gated.add(int(np.searchsorted(bounds, start, side="right")) - 1)
+            matches = list(phrase_matches)
+            for index in sorted(gated):
+                s, e = int(bounds[index]), int(bounds[index + 1])
+                matches.extend((k, s + a, s + b) for k, a, b in self.matcher(doc[s:e]))
+        else:
+            matches = phrase_matches + self.matcher(doc)
+        if not matches and not always:
+            return []
+        groups: dict[int, SentenceHits] = {}
+        if always:
+            for i in range(len(bounds) - 1):
+                groups[i] = SentenceHits(int(bounds[i]), int(bounds[i + 1]))
+        for key, start, end in matches:
+            pattern = self._by_key[key]
+            index = int(np.searchsorted(bounds, start, side="right")) - 1
+            group = groups.get(index)
+            if group is None:
+                group = groups[index] = SentenceHits(int(bounds[index]), int(bounds[index + 1]))
+            end = min(end, group.end)
+            if pattern.category is not None:
+                group.findings.append(Hit(pattern, start, end))
+            else:
+                group.cues[pattern.role or ""].append(Hit(pattern, start, end))
+        return [groups[i] for i in sorted(groups)]
+
+    def add_spans(self, doc: Doc, spans: Sequence[Span]) -> None:
+        """Append spans to `doc.spans[SPANS_KEY]`."""
+        if not spans:
+            if SPANS_KEY not in doc.spans:
+                doc.spans[SPANS_KEY] = []
+            return
+        group = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
+        doc.spans[SPANS_KEY] = group + list(spans)
+
+    def make_span(self, doc: Doc, start: int, end: int, pattern: Pattern) -> Span:
+        """A span labelled `category/type` carrying the pattern id."""
+        return Span(doc, start, end, label=f"{pattern.category}/{pattern.type}", kb_id=pattern.id)
+
+    def sentence_span(self, doc: Doc, sent: SentenceHits, pattern: Pattern) -> Span | None:
+        """The whole (whitespace-trimmed) sentence as a span for a sentence-level finding."""
+        start, end = trimmed(doc, sent.start, sent.end)
+        if start >= end:
+            return None
+        return self.make_span(doc, start, end, pattern)
+
+    def to_disk(self, path: Any, *, exclude: tuple[str, ...] = ()) -> None:
+        """Nothing to save: patterns are read from the package's data files."""
+
+    def from_disk(self, path: Any, *, exclude: tuple[str, ...] = ()) -> RuleComponent:
+        """Nothing to load: patterns are read from the package's data files."""
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# Who is bound
+# ---------------------------------------------------------------------------------------------
+
+
+_SKIP_BEFORE_MODAL = frozenset(
+    {"also", "then", "further", "thereafter", "hereby", "additionally", ","}
+)
+
+
+def party_before(
+    sent: SentenceHits, position: int, window: int = 14, doc: Doc | None = None
+) -> str | None:
+    """The party bound at token `position`: the subject just before it, else the closest party.
+
+    A capitalised name right before the modal that is no known party ("Wildform shall …")
+    counts as an unknown party ("named"), so that an earlier "customer" is not taken instead.
+    """
+    if doc is not None:
+        i = position - 1
+        while i > sent.start and (
+            doc[i].lower_ in _SKIP_BEFORE_MODAL or doc[i].lower_.endswith("ly")
+        ):
+            i -= 1
+        if i >= sent.start:
+            for hit in sent.cues.get("party", ()):
+                if hit.start <= i < hit.end:
+                    return hit.pattern.extra.get("party")
+            token = doc[i]
+            if (token.is_title or token.is_upper) and token.is_alpha and i > sent.start:
+                return "named"
+    best: Hit | None = None
+    for hit in sent.cues.get("party", ()):
+        if (
+            hit.end <= position
+            and position - hit.end <= window
+            and (
+                best is None
+                or hit.end > best.end
+                or (hit.end == best.end and hit.start < best.start)
+            )
+        ):
+            best = hit
+    return best.pattern.extra.get("party") if best else None
+
+
+def party_after_by(doc: Doc, sent: SentenceHits, position: int) -> str | None:
+    """The party in a passive agent phrase ("… by the Government") after `position`."""
+    for hit in sent.cues.get("party", ()):
+        if hit.start >= position and hit.start - position <= 6:
+            prev = doc[hit.start - 1].lower_ if hit.start > 0 else ""
+            prev2 = doc[hit.start - 2].lower_ if hit.start > 1 else ""
+            if prev == "by" or (prev in {"the", "our", "your"} and prev2 == "by"):
+                return hit.pattern.extra.get("party")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Ambiguity
+# ---------------------------------------------------------------------------------------------
+
+
+class AmbiguityDetector(RuleComponent):
+    """Phrase-level ambiguity (vague, open-ended, subjective, escape, placeholder, unbounded)."""
+
+    pattern_files = ("ambiguity",)
+    lexicon_roles = frozenset({"party", "boilerplate", "definition", "pin"})
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Add one span per vague phrase (overlaps resolved to the longest phrase)."""
+        heading_only = {"placeholder"} if doc.user_data.get(BLOCK_KIND_KEY) == "heading" else None
+        spans: list[Span] = []
+        section_kind = doc.user_data.get(SECTION_KIND_KEY)
+        for sent in self.hits_by_sentence(doc):
+            candidates = []
+            for hit in sent.findings:
+                pattern = hit.pattern
+                if heading_only is not None and pattern.type not in heading_only:
+                    continue
+                if self._keep(doc, sent, hit, section_kind):
+                    focus = pattern.guard("focus")
+                    start, end = hit.start, hit.end
+                    if focus:
+                        start, end = hit.start + focus[0], hit.start + focus[1]
+                    candidates.append(self.make_span(doc, start, end, pattern))
+            spans.extend(filter_spans(candidates))
+        spans.sort(key=lambda s: (s.start, s.end))
+        self.add_spans(doc, spans)
+        return doc
+
+    def _keep(self, doc: Doc, sent: SentenceHits, hit: Hit, section_kind: str | None) -> bool:
+        pattern = hit.pattern
+        guard = pattern.guard
+        if not guard("legal_boilerplate_ok", False) and sent.has("boilerplate"):
+            return False
+        if guard("unless_quantified") and sent.has("pin"):
+            return False
+        if guard("not_in_definition") and sent.has("definition"):
+            return False
+        if section_kind and section_kind in (guard("not_in_sections") or ()):
+            return False
+        after = doc[hit.end].lower_ if hit.end < sent.end else ""
+        before = doc[hit.start - 1].lower_ if hit.start > sent.start else ""
+        if after in (guard("not_followed_by") or ()) or before in (guard("not_preceded_by") or ()):
+            return False
+        if guard("unless_followed_by_number") and any(
+            t.like_num for t in doc[hit.end : min(hit.end + 4, sent.end)]
+        ):
+            return False
+        if guard("requires_list_after") and not any(
+            t.lower_ in _LIST_WORDS for t in doc[hit.end : min(hit.end + 12, sent.end)]
+        ):
+            return False
+        required = guard("requires_party")
+        if required and party_before(sent, hit.start, window=3, doc=doc) != required:
+            return False
+        return not any(sent.has(role) for role in guard("blocked_by") or ())
+
+
+@Language.factory("scopelens_ambiguity")
+def make_ambiguity(nlp: Language, name: str) -> AmbiguityDetector:
+    """Factory of the ambiguity detector."""
+    return AmbiguityDetector(nlp, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Commitment (and client obligations, which are assumptions)
+# ---------------------------------------------------------------------------------------------
+
+_LIST_START = re.compile(r"^\s*(?:[-*•▪◦‣–]\s|\(?[0-9a-zA-Z]{1,3}[.)]\s|\||step\s+\d)", re.I)
+_LIST_KINDS = frozenset({"list_item", "table_row"})
+
+
+_HEADING_LIKE = re.compile(r"^\s*(?:\*\*[^*]+\*\*:?|[^.!?;]{0,60}:|#+ .*)\s*$")
+
+
+def looks_like_heading(text: str) -> bool:
+    """A short line without final punctuation, a bold label or a label ending in a colon."""
+    text = text.strip()
+    if _HEADING_LIKE.match(text):
+        return True
+    return len(text.split()) <= 7 and text[-1:] not in ".!?;)|"
+
+
+def is_list_item(doc: Doc, start: int, end: int) -> bool:
+    """True for a list item or table row: by block kind, or by a marker at the start."""
+    if doc.user_data.get(BLOCK_KIND_KEY) in _LIST_KINDS:
+        return True
+    text = doc.text[doc[start].idx : doc[start].idx + 12] if start < end else ""
+    return bool(_LIST_START.match(text))
+
+
+class CommitmentDetector(RuleComponent):
+    """Sentence-level commitments of the party doing the work, typed by dominant content."""
+
+    pattern_files = ("commitment",)
+    lexicon_roles = frozenset({"party", "liability"})
+    gate_roles = frozenset({"obligation", "present_promise", "weak_obligation"})
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        super().__init__(nlp, name)
+        self.default = self.patterns["commitment.deliverable.obligation"]
+        self.client = self.patterns["assumption.client_obligation"]
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Add at most one commitment (or client-obligation assumption) span per sentence."""
+        if doc.user_data.get(BLOCK_KIND_KEY) == "heading":
+            return doc
+        section_kind = doc.user_data.get(SECTION_KIND_KEY)
+        spans = []
+        in_scope = section_kind in ("scope", "work")
+        for sent in self.hits_by_sentence(doc, always=in_scope):
+            if sent.has("liability"):
+                continue
+            bound = self.bound_party(doc, sent, section_kind)
+            if bound is None and in_scope:
+                bound = self.section_default(doc, sent, section_kind)
+            if bound == "vendor":
+                pattern = self.commitment_type(sent)
+            elif bound == "client":
+                pattern = self.client
+            else:
+                continue
+            span = self.sentence_span(doc, sent, pattern)
+            if span is not None:
+                spans.append(span)
+        self.add_spans(doc, spans)
+        return doc
+
+    def bound_party(self, doc: Doc, sent: SentenceHits, section_kind: str | None) -> str | None:
+        """Who the sentence binds: "vendor" (a commitment), "client" (an assumption) or None."""
+        cues = sorted(
+            [(h, "obligation") for h in sent.cues.get("obligation", ())]
+            + [(h, "passive") for h in sent.cues.get("passive_work", ())]
+            + [(h, "present") for h in sent.cues.get("present_promise", ())],
+            key=lambda item: item[0].start,
+        )
+        if not cues:
+            return None
+        negations = {h.start for h in sent.cues.get("negation", ())}
+        legal = {h.start for h in sent.cues.get("legal_state", ())}
+        payment = {h.start for h in sent.cues.get("payment", ())}
+        nonbinding = sent.cues.get("nonbinding", ())
+        current = sent.has("current_state")
+        for hit, kind in cues:
+            if any(hit.start <= n < hit.end + 2 for n in negations):
+                continue
+            if any(0 < hit.start - n.start <= 2 for n in nonbinding):
+                continue
+            party = party_before(sent, hit.start, doc=doc)
+            if hit.start in payment and party != "vendor":
+                return "client"
+            if hit.start in legal:
+                continue
+            if kind == "passive":
+                agent = party_after_by(doc, sent, hit.end)
+                if agent is not None:
+                    party = agent
+            if party == "mutual":
+                continue
+            if party == "client":
+                return "client" if kind != "present" else None
+            if party == "vendor":
+                return "vendor"
+            if kind == "present":
+                if party == "product" and not current:
+                    return "vendor"
+                continue
+            if party == "product" and current:
+                continue
+            return "vendor"
+        return None
+
+    def section_default(self, doc: Doc, sent: SentenceHits, section_kind: str | None) -> str | None:
+        """Commitments without a modal: items and statements in scope/deliverable sections.
+
+        A list item, table row, imperative or "should" sentence in a scope section, and any
+        statement in a deliverables/milestones section, is taken as promised work, unless a
+        non-vendor party, a negation or a legal-state verb is involved.
+        """
+        s, e = trimmed(doc, sent.start, sent.end)
+        if s >= e or sent.has("negation") or sent.has("legal_state"):
+            return None
+        parties = {h.pattern.extra.get("party") for h in sent.cues.get("party", ())}
+        if parties & {"client", "mutual"}:
+            return None
+        if is_list_item(doc, s, e) or sent.has("imperative") or sent.has("weak_obligation"):
+            return "vendor"
+        text = doc.text[doc[s].idx : doc[e - 1].idx + len(doc[e - 1].text)]
+        if section_kind == "work" and not looks_like_heading(text) and not sent.has("nonbinding"):
+            return "vendor"
+        return None
+
+    def commitment_type(self, sent: SentenceHits) -> Pattern:
+        """The type pattern with the highest priority that matched, else the deliverable one."""
+        best = self.default
+        for hit in sent.findings:
+            if hit.pattern.category == "commitment" and hit.pattern.priority > best.priority:
+                best = hit.pattern
+        return best
+
+
+@Language.factory("scopelens_commitment")
+def make_commitment(nlp: Language, name: str) -> CommitmentDetector:
+    """Factory of the commitment detector."""
+    return CommitmentDetector(nlp, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exclusions, assumptions, estimates
+# ---------------------------------------------------------------------------------------------
+
+
+class ScopeStatementDetector(RuleComponent):
+    """Sentence-level exclusions, assumptions and estimates (one of each per sentence)."""
+
+    pattern_files = ("scope",)
+    lexicon_roles = frozenset({"liability", "definition"})
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Add exclusion / assumption / estimate spans for the sentences that state them."""
+        heading = doc.user_data.get(BLOCK_KIND_KEY) == "heading"
+        spans = []
+        for sent in self.hits_by_sentence(doc):
+            done: set[str] = set()
+            for hit in sorted(sent.findings, key=lambda h: h.start):
+                pattern = hit.pattern
+                category = pattern.category or ""
+                if category in done or (heading and category != "estimate"):
+                    continue
+                if not self._keep(doc, sent, hit):
+                    continue
+                span = self.sentence_span(doc, sent, pattern)
+                if span is not None:
+                    spans.append(span)
+                    done.add(category)
+        self.add_spans(doc, spans)
+        return doc
+
+    def _keep(self, doc: Doc, sent: SentenceHits, hit: Hit) -> bool:
+        guard = hit.pattern.guard
+        before = doc[hit.start - 1].lower_ if hit.start > sent.start else ""
+        if before in (guard("not_preceded_by") or ()):
+            return False
+        after = doc[hit.end].lower_ if hit.end < sent.end else ""
+        if after in (guard("not_followed_by") or ()):
+            return False
+        if guard("not_in_definition") and sent.has("definition"):
+            return False
+        if any(sent.has(role) for role in guard("blocked_by") or ()):
+            return False
+        required = guard("requires_cue")
+        return not required or sent.has(required)
+
+
+@Language.factory("scopelens_scope_statements")
+def make_scope_statements(nlp: Language, name: str) -> ScopeStatementDetector:
+    """Factory of the exclusion / assumption / estimate detector."""
+    return ScopeStatementDetector(nlp, name)

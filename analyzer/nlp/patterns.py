@@ -1,0 +1,151 @@
+"""Pattern records loaded from `analyzer/nlp/patterns/*.jsonl` (rules are data).
+
+Each line of a pattern file is one JSON object. Finding patterns carry the taxonomy fields
+(`id`, `category`, `type`, `severity`, `explanation`, `suggestion`, `source_of_idea`) and either
+`phrases` (matched with a `PhraseMatcher` on `LOWER`) or `pattern` (a list of spaCy `Matcher`
+token patterns, or a single one). Lexicon entries (parties, cues, section kinds) use `role`
+instead of `category` and need no explanation. Optional guards are documented on `Pattern`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from analyzer.types import SEVERITIES, is_known_type
+
+PATTERNS_DIR = Path(__file__).resolve().parent / "patterns"
+
+_GUARD_KEYS = frozenset(
+    {
+        "unless_quantified",
+        "unless_followed_by_number",
+        "legal_boilerplate_ok",
+        "not_followed_by",
+        "not_preceded_by",
+        "requires_list_after",
+        "not_in_definition",
+        "requires_party",
+        "not_in_sections",
+        "focus",
+        "requires_cue",
+        "blocked_by",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One rule or lexicon entry.
+
+    Guards (all optional):
+        unless_quantified: drop the match when the sentence pins it down with a quantity, a
+            bound ("not to exceed", "no later than") or a reference ("as set forth in Section 4").
+        unless_followed_by_number: drop the match when a number follows within four tokens.
+        legal_boilerplate_ok: keep the match in legal boilerplate sentences (liability,
+            indemnity, governing law …) that do not bear on the work; default False.
+        not_followed_by / not_preceded_by: lower-case words; drop the match when the next /
+            previous token is one of them.
+        requires_list_after: keep only when a list (comma, "and", "or") follows within 12 tokens.
+        not_in_definition: drop the match inside a definition ("X means …").
+        requires_party: keep only when the sentence's bound party is this one ("vendor").
+        not_in_sections: section kinds (see sections.jsonl) where the pattern is dropped.
+        focus: [start, end] token slice of the match to report instead of the whole match.
+    """
+
+    id: str
+    category: str | None = None
+    type: str | None = None
+    severity: str = "medium"
+    explanation: str = ""
+    suggestion: str = ""
+    source_of_idea: str = ""
+    confidence: float = 1.0
+    role: str | None = None
+    phrases: tuple[str, ...] = ()
+    pattern: tuple[tuple[dict[str, Any], ...], ...] = ()
+    priority: int = 0
+    guards: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def guard(self, name: str, default: Any = None) -> Any:
+        """Value of guard `name`, or `default` when the pattern does not set it."""
+        return self.guards.get(name, default)
+
+
+def _as_token_patterns(raw: Any) -> tuple[tuple[dict[str, Any], ...], ...]:
+    if not raw:
+        return ()
+    if isinstance(raw[0], dict):
+        return (tuple(raw),)
+    return tuple(tuple(p) for p in raw)
+
+
+def parse_pattern(data: dict[str, Any], where: str = "") -> Pattern:
+    """Validate one JSON object and turn it into a Pattern.
+
+    Raises:
+        ValueError: on a missing id, an unknown category/type/severity or no phrases/pattern.
+    """
+    if "id" not in data:
+        raise ValueError(f"{where}: pattern without an id")
+    pid = data["id"]
+    category, type_ = data.get("category"), data.get("type")
+    if category is not None:
+        if not is_known_type(category, type_ or ""):
+            raise ValueError(f"{where}: {pid}: unknown category/type {category}/{type_}")
+        if data.get("severity", "medium") not in SEVERITIES:
+            raise ValueError(f"{where}: {pid}: unknown severity {data.get('severity')}")
+        if not data.get("explanation") or not data.get("suggestion"):
+            raise ValueError(f"{where}: {pid}: explanation and suggestion are required")
+    elif data.get("role") is None:
+        raise ValueError(f"{where}: {pid}: needs a category or a role")
+    known = {
+        "id", "category", "type", "severity", "explanation", "suggestion", "source_of_idea",
+        "confidence", "role", "phrases", "pattern", "priority",
+    }  # fmt: skip
+    guards = {k: v for k, v in data.items() if k in _GUARD_KEYS}
+    extra = {k: v for k, v in data.items() if k not in known and k not in _GUARD_KEYS}
+    return Pattern(
+        id=pid,
+        category=category,
+        type=type_,
+        severity=data.get("severity", "medium"),
+        explanation=data.get("explanation", ""),
+        suggestion=data.get("suggestion", ""),
+        source_of_idea=data.get("source_of_idea", ""),
+        confidence=float(data.get("confidence", 1.0)),
+        role=data.get("role"),
+        phrases=tuple(data.get("phrases", ())),
+        pattern=_as_token_patterns(data.get("pattern")),
+        priority=int(data.get("priority", 0)),
+        guards=guards,
+        extra=extra,
+    )
+
+
+def read_patterns(lines: Iterable[str], where: str = "<patterns>") -> list[Pattern]:
+    """Parse JSONL lines (blank lines and lines starting with `//` are skipped)."""
+    out = []
+    for no, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("//"):
+            continue
+        out.append(parse_pattern(json.loads(line), f"{where}:{no}"))
+    ids = [p.id for p in out]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise ValueError(f"{where}: duplicate pattern ids {sorted(dupes)}")
+    return out
+
+
+@cache
+def load_patterns(name: str, folder: Path = PATTERNS_DIR) -> tuple[Pattern, ...]:
+    """Load `<folder>/<name>.jsonl` (cached per process)."""
+    path = folder / f"{name}.jsonl"
+    with path.open(encoding="utf-8") as handle:
+        return tuple(read_patterns(handle, str(path)))

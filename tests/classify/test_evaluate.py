@@ -1,0 +1,109 @@
+"""Rules-only evaluation on a small in-test corpus with known counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from analyzer.classify.corpus import parse_record
+from analyzer.classify.evaluate import (
+    Counts,
+    evaluate_rules,
+    format_table,
+    predict_record,
+    record_document,
+)
+
+
+def _record(i: int, text: str, **labels: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": f"t#{i}", "doc_id": "t", "source": "x", "licence": "CC0", "genre": "proposal",
+        "section": labels.pop("section", None), "text": text, "ambiguity": [],
+        "commitment": False, "commitment_type": None, "exclusion": False,
+        "assumption": False, "estimate": False,
+    }  # fmt: skip
+    base.update(labels)
+    return base
+
+
+RECORDS = [
+    parse_record(r)
+    for r in [
+        _record(
+            1,
+            "We will deliver the portal within 6 weeks.",
+            commitment=True,
+            commitment_type="deadline",
+        ),
+        _record(2, "Client will provide API access.", assumption=True),
+        _record(3, "Hosting is not included.", exclusion=True),
+        _record(
+            4,
+            "We will migrate documents, images, etc.",
+            commitment=True,
+            commitment_type="guarantee",  # wrong type on purpose
+            ambiguity=[{"phrase": "etc.", "type": "open_ended"}],
+        ),
+        _record(
+            5, "The history of the company is long.", commitment=True, commitment_type="deliverable"
+        ),
+        _record(6, "Total cost: 30,000 USD", estimate=True),
+    ]
+]
+
+
+def test_evaluate_counts_on_small_corpus() -> None:
+    result = evaluate_rules(RECORDS)
+    assert result.n == 6
+    c = result.labels["commitment"]
+    assert (c.tp, c.fp, c.fn) == (2, 0, 1)
+    assert result.type_total == 2 and result.type_correct == 1
+    for name in ("exclusion", "assumption", "estimate"):
+        counts = result.labels[name]
+        assert (counts.tp, counts.fp, counts.fn) == (1, 0, 0), name
+    p = result.phrases
+    assert (p.predicted, p.gold, p.predicted_overlapping, p.exact) == (1, 1, 1, 1)
+    assert p.type_agreement == 1.0
+    assert set(result.by_genre) == {"proposal"}
+
+
+def test_evaluate_record_document_has_heading_then_sentence() -> None:
+    record = parse_record(_record(1, "We will host it.", section="3 Scope"))
+    doc, block = record_document(record)
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph"]
+    assert doc.text[block.start : block.end] == "We will host it."
+
+
+def test_evaluate_ignores_findings_in_heading_block() -> None:
+    record = parse_record(_record(1, "Nothing to see here.", section="Fee: TBD"))
+    assert predict_record(record).phrases == []
+
+
+@pytest.mark.parametrize(
+    ("gold", "predicted", "expected"),
+    [
+        ((True, True), None, (1, 0, 0)),
+        ((False, True), None, (0, 1, 0)),
+        ((True, False), None, (0, 0, 1)),
+    ],
+)
+def test_evaluate_counts_add(
+    gold: tuple[bool, bool], predicted: None, expected: tuple[int, int, int]
+) -> None:
+    c = Counts()
+    c.add(*gold)
+    assert (c.tp, c.fp, c.fn) == expected
+
+
+def test_evaluate_format_table_lists_every_label() -> None:
+    table = format_table(evaluate_rules(RECORDS))
+    for name in (
+        "ambiguity",
+        "commitment",
+        "exclusion",
+        "assumption",
+        "estimate",
+        "Genre: proposal",
+    ):
+        assert name in table

@@ -1,0 +1,338 @@
+"""Rule detectors: positives and the false alarms they must not raise."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzer.nlp import Detection, detect
+from analyzer.types import Block, Document, Finding
+
+
+def make_document(text: str, section: str | None = None, kind: str = "paragraph") -> Document:
+    """A Document of an optional heading block followed by one block holding `text`."""
+    blocks: list[Block] = []
+    full = ""
+    path: tuple[str, ...] = ()
+    if section:
+        path = (section,)
+        blocks.append(Block("heading", 0, len(section), section, section=path))
+        full = section + "\n\n"
+    start = len(full)
+    blocks.append(Block(kind, start, start + len(text), text, index=len(blocks), section=path))  # type: ignore[arg-type]
+    full += text
+    return Document("test.txt", "txt", full, tuple(blocks), "0" * 64)
+
+
+def findings_of(document: Document, category: str) -> list[Finding]:
+    """Findings of one category outside the heading block."""
+    body = document.blocks[-1].start
+    return [
+        f
+        for f in detect(document).findings
+        if f.category == category and f.start is not None and f.start >= body
+    ]
+
+
+def _types(text: str, category: str, section: str | None = None) -> list[str]:
+    return [f.type for f in findings_of(make_document(text, section), category)]
+
+
+def _phrases(text: str, section: str | None = None) -> list[tuple[str, str]]:
+    return [(f.text or "", f.type) for f in findings_of(make_document(text, section), "ambiguity")]
+
+
+# --------------------------------------------------------------------------- commitment
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "expected"),
+    [
+        ("The Contractor shall deliver the monthly report.", None, "deliverable"),
+        ("We will migrate the customer database.", None, "deliverable"),
+        ("Vendor agrees to host the application.", None, "deliverable"),
+        ("Supplier is responsible for installing the servers.", None, "deliverable"),
+        ("Our team will deliver a mobile app.", None, "deliverable"),
+        ("The grantee will publish the source code.", None, "deliverable"),
+        ("Milestone 1 delivers a CLI.", None, "deliverable"),
+        ("Training materials will be delivered by the vendor.", "Deliverables", "deliverable"),
+        ("User documentation will be provided.", "Deliverables", "deliverable"),
+        ("We will deliver the portal within 6 weeks.", None, "deadline"),
+        ("The Contractor shall complete the migration by March 31, 2025.", None, "deadline"),
+        ("We will provide support 24/7 with 99.9% uptime.", None, "service_level"),
+        ("The vendor will respond to incidents within 4 hours.", None, "service_level"),
+        ("We guarantee zero defects at go-live.", None, "guarantee"),
+        ("The Contractor shall ensure that no downtime occurs.", None, "guarantee"),
+        ("We will deliver the training at no additional cost.", None, "price"),
+        ("The Contractor will hold a fixed price for the base period.", None, "price"),
+        ("We will provide unlimited revisions.", None, "unbounded"),
+        ("The vendor will implement any and all integrations.", None, "unbounded"),
+    ],
+)
+def test_detect_commitment_positive(text: str, section: str | None, expected: str) -> None:
+    assert _types(text, "commitment", section) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Agency will provide access to the test environment.",
+        "Customer is responsible for providing user accounts.",
+        "The Government shall furnish office space.",
+        "Client will provide API access.",
+        "Each party shall keep the Confidential Information confidential.",
+        "This Agreement shall be governed by the laws of New York.",
+        "In no event shall Vendor be liable for any indirect damages.",
+        "The Contractor shall not disclose any information.",
+        "The current system was built in 2010.",
+        "Offerors may submit questions by email.",
+    ],
+)
+def test_detect_commitment_negative(text: str) -> None:
+    assert _types(text, "commitment") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Agency will provide access to the test environment.",
+        "Customer is responsible for providing user accounts.",
+        "The Government shall furnish office space.",
+        "Client will provide API access.",
+        "We assume the client provides a staging server.",
+        "This estimate assumes two rounds of review.",
+        "Delivery depends on timely access to the source systems.",
+    ],
+)
+def test_detect_assumption_positive(text: str) -> None:
+    assert _types(text, "assumption") == ["assumption"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vendor will assume responsibility for operations.",
+        "The Contractor shall assume the obligations of the incumbent.",
+        "The Contractor shall deliver the report.",
+    ],
+)
+def test_detect_assumption_negative(text: str) -> None:
+    assert _types(text, "assumption") == []
+
+
+# --------------------------------------------------------------------------- exclusion
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Data migration is not included.",
+        "Hardware procurement is out of scope.",
+        "The vendor is not responsible for third-party licences.",
+        "On-site support is billed separately at additional charge.",
+        "Availability is measured exclusive of scheduled maintenance.",
+    ],
+)
+def test_detect_exclusion_positive(text: str) -> None:
+    assert _types(text, "exclusion") == ["exclusion"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The vendor will migrate all data, including but not limited to invoices.",
+        "In no event shall either party be liable for consequential damages, excluding fraud.",
+        '"Revenue" means gross sales excluding taxes.',
+        "We will deliver the training at no additional cost.",
+    ],
+)
+def test_detect_exclusion_negative(text: str) -> None:
+    assert _types(text, "exclusion") == []
+
+
+# --------------------------------------------------------------------------- estimate
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The work requires approximately 120 person-days.",
+        "Total cost: 30,000 USD",
+        "2 FTE for 6 weeks.",
+        "Estimated duration: 2 months",
+    ],
+)
+def test_detect_estimate_positive(text: str) -> None:
+    assert _types(text, "estimate") == ["estimate"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Either party may terminate this Agreement on 30 days written notice.",
+        "The initial term of this Agreement is 12 months.",
+        "Invoices are payable within 30 days of receipt.",
+    ],
+)
+def test_detect_estimate_negative(text: str) -> None:
+    assert _types(text, "estimate") == []
+
+
+# --------------------------------------------------------------------------- ambiguity
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "type_"),
+    [
+        ("The vendor will respond in a timely manner.", "in a timely manner", "vague_term"),
+        ("Reports shall be adequate for the auditors.", "adequate", "vague_term"),
+        ("We will migrate documents, images, etc.", "etc.", "open_ended"),
+        (
+            "We will migrate all records, including but not limited to invoices, orders.",
+            "including but not limited to",
+            "open_ended",
+        ),
+        ("The portal will be user-friendly.", "user-friendly", "subjective"),
+        ("We will follow industry best practices.", "industry best practices", "subjective"),
+        ("We will add caching where possible.", "where possible", "escape_clause"),
+        ("The Contractor may provide training.", "may", "escape_clause"),
+        (
+            "We will use commercially reasonable efforts to restore the Service.",
+            "commercially reasonable efforts",
+            "escape_clause",
+        ),
+        ("Go-live date: TBD.", "TBD", "placeholder"),
+        ("Contact [Client] for access.", "[Client]", "placeholder"),
+        ("The fee is XX per month.", "XX", "placeholder"),
+        ("We will provide full support for the platform.", "full support", "unbounded"),
+        ("We will build an end-to-end solution.", "end-to-end", "unbounded"),
+        ("The vendor will migrate all data.", "all data", "unbounded"),
+    ],
+)
+def test_detect_ambiguity_positive(text: str, phrase: str, type_: str) -> None:
+    assert (phrase, type_) in _phrases(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The vendor will respond within a reasonable time, not to exceed 10 days.",
+        "Any breach of this Agreement shall be notified.",
+        "All rights reserved.",
+        "Any party may assign any claim under this Agreement.",
+        "This clause prevails over any other provision of this Agreement.",
+        "In no event shall the Supplier be liable for any indirect damages.",
+        "The fee is [***] per month.",
+        "The fee is [* * *] per month.",
+        '"Affiliate" means any entity, such as a subsidiary, that controls a party.',
+        "The Customer may request a copy of the report.",
+    ],
+)
+def test_detect_ambiguity_negative(text: str) -> None:
+    assert _phrases(text) == []
+
+
+def test_detect_ambiguity_keeps_longest_overlap() -> None:
+    text = "We will migrate all records, including but not limited to invoices, orders and logs."
+    phrases = [p for p, _ in _phrases(text)]
+    assert "including but not limited to" in phrases
+    assert "including" not in phrases
+
+
+def test_detect_not_limited_to_is_not_exclusion() -> None:
+    text = "Scope includes reporting, including but not limited to dashboards, exports and alerts."
+    assert _types(text, "exclusion") == []
+    assert "open_ended" in _types(text, "ambiguity")
+
+
+# --------------------------------------------------------------------------- severity, shape
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [("3 Scope of Work", "high"), ("1 Background", "low"), (None, "medium")],
+)
+def test_detect_section_aware_severity(section: str | None, expected: str) -> None:
+    doc = make_document("Reports shall be adequate for the auditors.", section)
+    found = findings_of(doc, "ambiguity")
+    assert [f.severity for f in found] == [expected]
+
+
+def test_detect_one_commitment_per_sentence_and_finding_shape() -> None:
+    text = "We will deliver the app within 6 weeks and guarantee 99.9% uptime."
+    doc = make_document(text, "Deliverables")
+    found = findings_of(doc, "commitment")
+    assert len(found) == 1
+    f = found[0]
+    assert f.text == f.sentence == text
+    assert f.section == "Deliverables"
+    assert f.source.startswith("rule:commitment.")
+    assert f.sentence_start == doc.blocks[-1].start
+
+
+def test_detect_skips_header_and_footer_blocks() -> None:
+    text = "Fee: TBD"
+    block = Block("footer", 0, len(text), text)
+    doc = Document("x.docx", "docx", text, (block,), "0" * 64)
+    result = detect(doc)
+    assert isinstance(result, Detection)
+    assert result.findings == () and result.sentences == ()
+
+
+def test_detect_sentences_have_document_offsets() -> None:
+    doc = make_document("First one here. Second one here.", "Scope")
+    result = detect(doc)
+    assert [s.text for s in result.sentences] == ["Scope", "First one here.", "Second one here."]
+    for s in result.sentences:
+        assert doc.text[s.start : s.end] == s.text
+
+
+_FILLER = st.sampled_from(
+    [
+        "The vendor will",
+        "deliver",
+        "reports",
+        "as needed",
+        "etc.",
+        "including but not limited to",
+        "TBD",
+        "[Client]",
+        "in a timely manner",
+        "user-friendly",
+        "all data",
+        "within 6 weeks",
+        "99.9%",
+        ".",
+        ";",
+        "\n- ",
+        "e.g.",
+        "  ",
+        "end-to-end",
+        "is not included",
+        "approximately 20 days",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_FILLER, min_size=1, max_size=25), min_size=1, max_size=4))
+def test_detect_offsets_invariant(parts: list[list[str]]) -> None:
+    texts = [" ".join(p) for p in parts]
+    full, blocks, pos = "", [], 0
+    for i, t in enumerate(texts):
+        blocks.append(Block("paragraph", pos, pos + len(t), t, index=i))
+        full += t + "\n\n"
+        pos = len(full)
+    doc = Document("h.txt", "txt", full, tuple(blocks), "0" * 64)
+    result = detect(doc)
+    for f in result.findings:
+        assert f.start is not None and f.end is not None and f.sentence is not None
+        assert 0 <= f.start < f.end <= len(full)
+        assert full[f.start : f.end] == f.text
+        assert f.sentence_start is not None
+        assert full[f.sentence_start : f.sentence_start + len(f.sentence)] == f.sentence
+        assert f.sentence_start <= f.start and f.end <= f.sentence_start + len(f.sentence)
+    assert list(result.findings) == sorted(
+        result.findings, key=lambda f: (f.start, f.end, f.category, f.type)
+    )
