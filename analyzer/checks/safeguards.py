@@ -1,0 +1,390 @@
+"""Document-level safeguard checks: is there an exclusions list, are assumptions stated, is
+there an acceptance procedure and a change-control procedure, and are estimates explained?
+
+A safeguard is present when any of three kinds of evidence exists:
+
+- a heading (or a short label line such as "Assumptions:") matching the check's heading
+  patterns, with some content under it — a section that only says "None" or "TBD" does not
+  count;
+- sentence findings of the check's categories (an exclusion finding proves exclusions);
+- text cues in body blocks ("acceptance criteria", "change order", …).
+
+The checks read only the `Document` and the sentence findings handed in; they never run the
+nlp pipeline themselves (layering, STYLE.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from analyzer.checks.definitions import CheckConfig, CheckDef, load_checks
+from analyzer.types import Block, Document, Finding, SafeguardCheck, finding_id
+
+_SKIPPED_KINDS = frozenset({"header", "footer"})
+_LABEL_KINDS = frozenset({"paragraph", "list_item"})
+_LABEL_LINE_MAX_WORDS = 6
+_SNIPPET_MAX = 60
+
+# Markdown heading marks, block quotes and emphasis around a heading.
+_MD_LEAD_RE = re.compile(r"^[#>\s]+")
+_MD_EMPHASIS_RE = re.compile(r"[*_`]+")
+# "7", "7.1.", "1.0.", "IV.", "a)", "Section 7", "Appendix B -" before the title.
+_NUMBERING_RE = re.compile(
+    r"^(?:(?:section|sec\.?|article|art\.|part|clause|§)\s*)?"
+    r"(?:\d{1,3}(?:\.\d{1,3})*\.?|[ivxlc]{1,6}[.)]|[a-z][.)])\s*[-–—:.]?\s+"
+    r"|^(?:appendix|annex|exhibit|schedule|attachment)\s+[a-z0-9]{1,4}\b\s*[-–—:.]?\s*",
+    re.IGNORECASE,
+)
+_LIST_MARK_RE = re.compile(r"^\s*(?:[-*+•·▪◦]|\(?[a-z0-9]{1,3}[.)])\s+", re.IGNORECASE)
+_WS_RE = re.compile(r"\s+")
+# Table-of-contents lines ("Assumptions ....... 12", "- [Assumptions](#assumptions)") name a
+# section without being one; the real heading is elsewhere in the document.
+_TOC_RE = re.compile(r"(?:\.{4,}|…|\t)\s*\d{1,4}$|\]\(#")
+
+
+@dataclass(frozen=True, slots=True)
+class SectionHit:
+    """A heading or label line that names a safeguard, with what sits under it."""
+
+    title: str
+    items: int
+    """Content blocks under the heading (sub-headings excluded)."""
+    placeholder: str | None
+    """The text when every content block only says "None", "TBD" …; else None."""
+    page: int | None
+
+    @property
+    def empty(self) -> bool:
+        """True when the section has no content or only placeholders."""
+        return self.items == 0 or self.placeholder is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CueHit:
+    """The first cue match of a body block."""
+
+    match: str
+    page: int | None
+    section: str | None
+
+
+def normalise_heading(text: str) -> str:
+    """Lower-case heading text without Markdown marks, numbering or a trailing colon.
+
+    Args:
+        text: Heading or label-line text as it appears in the document.
+
+    Returns:
+        The normalised text, e.g. "### 7.1. **Out of Scope:**" -> "out of scope".
+    """
+    text = _MD_EMPHASIS_RE.sub("", _MD_LEAD_RE.sub("", text))
+    text = _WS_RE.sub(" ", text).strip()
+    previous = None
+    while previous != text:  # "Section 7. 7.1 Exclusions" style double numbering
+        previous = text
+        text = _NUMBERING_RE.sub("", text, count=1).strip()
+    return text.rstrip(" :.;-–—").lower()
+
+
+def _display_title(block: Block) -> str:
+    if block.kind == "heading" and block.section:
+        return _WS_RE.sub(" ", block.section[-1]).strip()
+    text = _MD_EMPHASIS_RE.sub("", _MD_LEAD_RE.sub("", _LIST_MARK_RE.sub("", block.text)))
+    return _WS_RE.sub(" ", text).strip().rstrip(":").strip()
+
+
+def _heading_matches(check: CheckDef, text: str) -> bool:
+    if _TOC_RE.search(text.strip()):
+        return False
+    norm = normalise_heading(text)
+    if not norm:
+        return False
+    if not any(p.search(norm) for p in check.headings):
+        return False
+    return not any(p.search(norm) for p in check.headings_not)
+
+
+def _is_label_line(block: Block) -> bool:
+    """A short standalone line that introduces a list: "Assumptions:" or "Out of scope".
+
+    List items qualify only when they end with a colon, so that a scope bullet such as
+    "- User acceptance testing" is not mistaken for a section.
+    """
+    text = block.text.strip()
+    if not text or "\n" in text or len(text.split()) > _LABEL_LINE_MAX_WORDS:
+        return False
+    if text.endswith(":"):
+        return True
+    return block.kind == "paragraph" and text[-1] not in ".!?;,"
+
+
+def _section_body(blocks: Sequence[Block], i: int) -> list[Block]:
+    """Content blocks under the heading `blocks[i]`, until a heading of the same or higher rank."""
+    head = blocks[i]
+    body: list[Block] = []
+    for block in blocks[i + 1 :]:
+        if block.kind in _SKIPPED_KINDS:
+            continue
+        if block.kind == "heading":
+            if head.level is not None and block.level is not None and block.level > head.level:
+                continue  # a sub-heading: its content still belongs to this section
+            break
+        body.append(block)
+    return body
+
+
+def _label_body(blocks: Sequence[Block], i: int) -> list[Block]:
+    """Content under a label line: the list items / table rows after it, else one paragraph."""
+    body: list[Block] = []
+    for block in blocks[i + 1 :]:
+        if block.kind in _SKIPPED_KINDS:
+            continue
+        if block.kind in ("list_item", "table_row"):
+            body.append(block)
+            continue
+        if not body and block.kind == "paragraph":
+            body.append(block)
+        break
+    return body
+
+
+def _section_hit(config: CheckConfig, head: Block, body: Sequence[Block]) -> SectionHit:
+    texts = [_LIST_MARK_RE.sub("", b.text).strip() for b in body]
+    texts = [t for t in texts if t]
+    placeholder = None
+    if texts and all(config.empty_section.match(t) for t in texts):
+        placeholder = texts[0]
+    return SectionHit(
+        title=_display_title(head), items=len(texts), placeholder=placeholder, page=head.page
+    )
+
+
+def find_sections(document: Document, check: CheckDef, config: CheckConfig) -> list[SectionHit]:
+    """Headings and label lines in `document` that name the safeguard of `check`.
+
+    Args:
+        document: The extracted document.
+        check: The check whose heading patterns apply.
+        config: The loaded configuration (for the empty-section pattern).
+
+    Returns:
+        One hit per matching heading, in document order.
+    """
+    hits: list[SectionHit] = []
+    blocks = document.blocks
+    for i, block in enumerate(blocks):
+        if block.kind in _SKIPPED_KINDS:
+            continue
+        if block.kind == "heading":
+            if _heading_matches(check, block.text):
+                hits.append(_section_hit(config, block, _section_body(blocks, i)))
+        elif (
+            block.kind in _LABEL_KINDS
+            and _is_label_line(block)
+            and _heading_matches(check, block.text)
+        ):
+            hits.append(_section_hit(config, block, _label_body(blocks, i)))
+    return hits
+
+
+def find_cues(document: Document, check: CheckDef) -> list[CueHit]:
+    """Body blocks whose text contains one of the check's cues (first match per block).
+
+    Args:
+        document: The extracted document; without blocks, its whole text is searched.
+        check: The check whose cue patterns apply.
+
+    Returns:
+        One hit per matching block, in document order.
+    """
+    if not check.cues:
+        return []
+    if document.blocks:
+        spans = [
+            (b.text, b.page, b.section[-1] if b.section else None)
+            for b in document.blocks
+            if b.kind not in _SKIPPED_KINDS and b.kind != "heading"
+        ]
+    else:
+        spans = [(document.text, None, None)]
+    hits: list[CueHit] = []
+    for text, page, section in spans:
+        matches = [m for m in (p.search(text) for p in check.cues) if m is not None]
+        if matches:
+            first = min(matches, key=lambda m: m.start())
+            hits.append(CueHit(match=_snippet(first.group(0)), page=page, section=section))
+    return hits
+
+
+def _snippet(text: str) -> str:
+    text = _WS_RE.sub(" ", text).strip()
+    return text if len(text) <= _SNIPPET_MAX else text[: _SNIPPET_MAX - 1] + "…"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _where(page: int | None, section: str | None) -> str:
+    if page is not None:
+        return f"on page {page}"
+    if section:
+        return f"in section '{section}'"
+    return ""
+
+
+def _in_order(findings: Sequence[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.start is None, f.start or 0, f.end or 0))
+
+
+def _findings_evidence(found: Sequence[Finding], noun: str) -> str:
+    first = _in_order(found)[0]
+    where = _where(first.page, first.section)
+    return f"{_plural(len(found), noun)} (first {where})" if where else _plural(len(found), noun)
+
+
+def _cues_evidence(cues: Sequence[CueHit], noun: str) -> str:
+    first = cues[0]
+    where = _where(first.page, first.section)
+    detail = f"first '{first.match}'" + (f" {where}" if where else "")
+    return f"{_plural(len(cues), noun)} ({detail})"
+
+
+def _section_evidence(hit: SectionHit) -> str:
+    if hit.items == 0:
+        return f"section '{hit.title}' has no content"
+    if hit.placeholder is not None:
+        return f"section '{hit.title}' only says '{_snippet(hit.placeholder)}'"
+    return f"section '{hit.title}' ({_plural(hit.items, 'item')})"
+
+
+def _missing_finding(document: Document, check: CheckDef) -> Finding:
+    return Finding(
+        id=finding_id(document.path, "missing", check.id, None, None),
+        category="missing",
+        type=check.id,
+        severity=check.severity,
+        start=None,
+        end=None,
+        text=None,
+        sentence=None,
+        page=None,
+        section=None,
+        explanation=check.explanation,
+        suggestion=check.suggestion,
+        source=f"check:{check.id}",
+        confidence=1.0,
+    )
+
+
+def _presence_check(
+    document: Document, findings: Sequence[Finding], check: CheckDef, config: CheckConfig
+) -> SafeguardCheck:
+    sections = find_sections(document, check, config)
+    found = [f for f in findings if f.category in check.finding_categories]
+    cues = find_cues(document, check)
+    full = [s for s in sections if not s.empty]
+
+    evidence = [_section_evidence(s) for s in sections]
+    short: list[str] = [f"section {s.title}, {_plural(s.items, 'item')}" for s in full]
+    if found:
+        evidence.append(_findings_evidence(found, check.finding_noun))
+        short.append(_plural(len(found), check.finding_noun))
+    if cues:
+        evidence.append(_cues_evidence(cues, check.cue_noun))
+        short.append(_plural(len(cues), check.cue_noun))
+
+    present = bool(full or found or cues)
+    if present:
+        summary = f"{check.label}: " + "; ".join(short)
+    else:
+        summary = check.absent_summary
+        if sections:
+            summary += f" (section {sections[0].title} is empty)"
+    return SafeguardCheck(
+        check_id=check.id, present=present, evidence=tuple(evidence), summary=summary
+    )
+
+
+def _estimate_basis_check(
+    document: Document, findings: Sequence[Finding], check: CheckDef, config: CheckConfig
+) -> SafeguardCheck:
+    estimates = [f for f in findings if f.category == check.requires_category]
+    if not estimates:
+        return SafeguardCheck(
+            check_id=check.id,
+            present=True,
+            evidence=("not applicable: no estimates in the document",),
+            summary=check.not_applicable_summary,
+        )
+
+    sections = find_sections(document, check, config)
+    if check.basis_headings_from is not None:
+        sections += find_sections(document, config.by_id(check.basis_headings_from), config)
+    full = [s for s in sections if not s.empty]
+    basis = [f for f in findings if f.category in check.basis_categories]
+    self_explained: list[tuple[Finding, str]] = []
+    for estimate in _in_order(estimates):
+        text = estimate.sentence or estimate.text or ""
+        match = next((m for m in (p.search(text) for p in check.basis_cues) if m), None)
+        if match is not None:
+            self_explained.append((estimate, _snippet(match.group(0))))
+
+    evidence = [_findings_evidence(estimates, check.finding_noun)]
+    evidence += [_section_evidence(s) for s in full]
+    short: list[str] = [f"section {s.title}" for s in full]
+    if basis:
+        noun = f"{basis[0].category} statement"
+        evidence.append(_findings_evidence(basis, noun))
+        short.append(_plural(len(basis), noun))
+    if self_explained:
+        first, cue = self_explained[0]
+        where = _where(first.page, first.section)
+        evidence.append(
+            f"{len(self_explained)} of {len(estimates)} estimates state their basis "
+            f"(first '{cue}'" + (f" {where})" if where else ")")
+        )
+        short.append(f"{len(self_explained)} self-explained")
+
+    present = bool(full or basis or self_explained)
+    counted = _plural(len(estimates), check.finding_noun)
+    if present:
+        summary = f"{check.label}: {counted}; " + "; ".join(short)
+    else:
+        summary = f"{check.absent_summary} ({counted})"
+    return SafeguardCheck(
+        check_id=check.id, present=present, evidence=tuple(evidence), summary=summary
+    )
+
+
+def run_checks(
+    document: Document,
+    findings: Sequence[Finding],
+    config: CheckConfig | None = None,
+) -> tuple[list[SafeguardCheck], list[Finding]]:
+    """Run every document-level check on one document.
+
+    Args:
+        document: The extracted document (its blocks give headings, pages and sections).
+        findings: The sentence and phrase findings of the document; only their categories,
+            pages, sections and sentence text are read.
+        config: Check definitions; the packaged `checks.json` by default.
+
+    Returns:
+        One `SafeguardCheck` per check, in definition order, and one "missing" finding for
+        each safeguard that is absent.
+    """
+    config = config or load_checks()
+    results: list[SafeguardCheck] = []
+    missing: list[Finding] = []
+    for check in config.checks:
+        if check.kind == "estimate_basis":
+            result = _estimate_basis_check(document, findings, check, config)
+        else:
+            result = _presence_check(document, findings, check, config)
+        results.append(result)
+        if not result.present:
+            missing.append(_missing_finding(document, check))
+    return results, missing
