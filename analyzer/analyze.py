@@ -14,14 +14,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzer import __version__
-from analyzer.config import Limits
-from analyzer.errors import AnalyzerError
+from analyzer.config import Limits, default_model_dir
+from analyzer.errors import AnalyzerError, ModelError
 from analyzer.types import Document, DocumentReport, Finding, ToolInfo, normalise_phrase
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from analyzer.classify.model import ScopeClassifier
+
 logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = Path("<default>")
+"""Sentinel: use the shipped model (see `analyzer.config.default_model_dir`)."""
 
 CATEGORY_ORDER = {"missing": 0, "ambiguity": 1, "commitment": 2, "exclusion": 3, "assumption": 4}
 
@@ -35,6 +40,9 @@ class Analyzer:
         boxes: also extract PDF character boxes (for page-image highlighting).
         muted_phrases: phrases an organisation has dismissed as fine (the allow-list); phrase
             findings whose text matches one (case- and space-insensitive) are dropped.
+        model_dir: folder of the trained classifier (default: the shipped `models/` one);
+            None runs the rules only. A missing or unloadable model also falls back to the
+            rules, with `model_warning` saying why.
     """
 
     def __init__(
@@ -44,17 +52,44 @@ class Analyzer:
         limits: Limits | None = None,
         boxes: bool = False,
         muted_phrases: Iterable[str] = (),
+        model_dir: Path | None = DEFAULT_MODEL,
     ) -> None:
         self.engine = engine
         self.limits = limits
         self.boxes = boxes
         self.muted_phrases = frozenset(normalise_phrase(p) for p in muted_phrases)
         self._nlp: Language | None = None
+        self.model_dir = default_model_dir() if model_dir is DEFAULT_MODEL else model_dir
+        self._model: ScopeClassifier | None = None
+        self._model_loaded = False
+        self.model_warning: str | None = None
+
+    @property
+    def model(self) -> ScopeClassifier | None:
+        """The trained classifier, loaded on first use; None when running rules only."""
+        if not self._model_loaded:
+            self._model_loaded = True
+            if self.model_dir is not None:
+                from analyzer.classify.model import ScopeClassifier
+
+                try:
+                    self._model = ScopeClassifier.load(self.model_dir)
+                except ModelError as exc:
+                    self.model_warning = f"{exc.one_line()}; running the rules only"
+                    logger.warning(self.model_warning)
+        return self._model
+
+    @property
+    def model_name(self) -> str | None:
+        """How reports name the model in use: "models/<name>" (None for rules only)."""
+        if self.model is None or self.model_dir is None:
+            return None
+        return f"{self.model_dir.parent.name}/{self.model_dir.name}"
 
     @property
     def tool(self) -> ToolInfo:
         """The `tool` object reports carry."""
-        return ToolInfo(version=__version__, model=None)
+        return ToolInfo(version=__version__, model=self.model_name)
 
     @property
     def nlp(self) -> Language:
@@ -93,7 +128,13 @@ class Analyzer:
 
         try:
             detection = detect(document, self.nlp)
-            sentence_findings = [f for f in detection.findings if not self._is_muted(f)]
+            detected = list(detection.findings)
+            if self.model is not None:
+                from analyzer.classify.combine import combine
+                from analyzer.classify.features import sentence_examples
+
+                detected = combine(document.path, sentence_examples(detection), self.model)
+            sentence_findings = [f for f in detected if not self._is_muted(f)]
             safeguards, missing = run_checks(document, sentence_findings)
         except AnalyzerError as exc:
             return error_report(document.path, exc.one_line(), document)

@@ -13,7 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.analyze import Analyzer, error_report
+from analyzer.analyze import DEFAULT_MODEL, Analyzer, error_report
 from analyzer.config import SUPPORTED_SUFFIXES, Limits
 from analyzer.types import DocumentReport
 
@@ -76,10 +76,12 @@ def _walk(root: Path, all_files: bool) -> Iterator[ScanItem]:
 _WORKER: Analyzer | None = None
 
 
-def _init_worker(engine: str, limits: Limits | None) -> None:
+def _init_worker(engine: str, limits: Limits | None, model_dir: Path | None) -> None:
     global _WORKER
-    _WORKER = Analyzer(engine=engine, limits=limits)
-    _WORKER.nlp  # noqa: B018 - load the pipeline once per process, before the first file
+    _WORKER = Analyzer(engine=engine, limits=limits, model_dir=model_dir)
+    # Load the pipeline and the model once per process, before the first file.
+    _WORKER.nlp  # noqa: B018
+    _WORKER.model  # noqa: B018
 
 
 def _analyze_in_worker(path: str) -> DocumentReport:
@@ -97,6 +99,7 @@ def scan(
     limits: Limits | None = None,
     keep_documents: bool = False,
     on_result: Callable[[DocumentReport], None] | None = None,
+    model_dir: Path | None = DEFAULT_MODEL,
 ) -> Iterator[DocumentReport]:
     """Analyse files, yielding reports as they finish (order of completion).
 
@@ -107,10 +110,11 @@ def scan(
         limits: per-file limits.
         keep_documents: keep extracted text on each report (only with jobs=1; for HTML output).
         on_result: called for each report as it is produced (progress bars).
+        model_dir: the classifier to use (default: the shipped one; None: rules only).
     """
     items = list(items)
     if jobs <= 1:
-        analyzer = Analyzer(engine=engine, limits=limits)
+        analyzer = Analyzer(engine=engine, limits=limits, model_dir=model_dir)
         for item in items:
             report = (
                 error_report(item.path, item.problem)
@@ -123,7 +127,7 @@ def scan(
                 on_result(report)
             yield report
         return
-    yield from _scan_parallel(items, jobs, engine, limits, on_result)
+    yield from _scan_parallel(items, jobs, engine, limits, on_result, model_dir)
 
 
 def _guarded(analyzer: Analyzer, path: str) -> DocumentReport:
@@ -139,13 +143,14 @@ def _scan_parallel(
     engine: str,
     limits: Limits | None,
     on_result: Callable[[DocumentReport], None] | None,
+    model_dir: Path | None,
 ) -> Iterator[DocumentReport]:
     pending: dict[Future[DocumentReport], str] = {}
     queue = iter(items)
     # Bounded number of in-flight tasks keeps memory flat for huge folders.
     max_in_flight = jobs * 4
     with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_init_worker, initargs=(engine, limits)
+        max_workers=jobs, initializer=_init_worker, initargs=(engine, limits, model_dir)
     ) as pool:
 
         def submit_more() -> Iterator[DocumentReport]:

@@ -68,12 +68,32 @@ def scan(
         str, typer.Option(help="PDF text engine: auto, pdfium or pdfplumber.")
     ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    model: Annotated[
+        Path | None,
+        typer.Option(help="Classifier folder (default: the shipped model)."),
+    ] = None,
+    rules_only: Annotated[
+        bool, typer.Option("--rules-only", help="Do not use the trained classifier.")
+    ] = False,
+    portfolio: Annotated[
+        Path | None,
+        typer.Option(
+            "--portfolio",
+            help="Also write the portfolio table (one row per document, ranked by risk score, "
+            "with the safeguards each lacks) to this CSV file.",
+        ),
+    ] = None,
 ) -> None:
-    """Analyse documents (PDF, DOCX, TXT, Markdown) and write a report."""
+    """Analyse documents (PDF, DOCX, TXT, Markdown) and write a report.
+
+    With several documents the HTML report opens with the portfolio: documents ranked by risk,
+    the phrases and rules that fire most, and which documents lack which safeguards.
+    """
+    from analyzer.analyze import DEFAULT_MODEL, Analyzer
     from analyzer.batch import iter_files
     from analyzer.batch import scan as run_scan
     from analyzer.report import render
-    from analyzer.types import Report, ToolInfo
+    from analyzer.types import Report
 
     if engine not in ("auto", "pdfium", "pdfplumber"):
         raise _fail(f"unknown --engine {engine!r}: use auto, pdfium or pdfplumber")
@@ -82,6 +102,12 @@ def scan(
     items = list(iter_files(paths))
     if not items:
         raise _fail("nothing to scan: no PDF, DOCX, TXT or Markdown files under the given paths")
+    model_dir = None if rules_only else (model or DEFAULT_MODEL)
+    probe = Analyzer(model_dir=model_dir)
+    if probe.model is None:
+        model_dir = None
+        if probe.model_warning:
+            typer.echo(f"scopelens: warning: {probe.model_warning}", err=True)
     workers = jobs or (os.cpu_count() or 1)
     workers = max(1, min(workers, len(items)))
     # HTML highlights need the document text, which only stays in this process.
@@ -105,26 +131,32 @@ def scan(
         )
         with progress:
             task = progress.add_task("Scanning", total=len(items))
-            for report in run_scan(items, jobs=workers, engine=engine, keep_documents=keep):
+            for report in run_scan(
+                items, jobs=workers, engine=engine, keep_documents=keep, model_dir=model_dir
+            ):
                 reports.append(report)
                 progress.advance(task)
     else:
-        reports = list(run_scan(items, jobs=workers, engine=engine, keep_documents=keep))
+        reports = list(
+            run_scan(items, jobs=workers, engine=engine, keep_documents=keep, model_dir=model_dir)
+        )
 
     reports.sort(key=lambda r: r.path)
     for report in reports:
         if report.status == "error":
             typer.echo(f"scopelens: {report.path}: {report.error}", err=True)
-    text = render(Report(tool=ToolInfo(version=__version__), documents=reports), fmt.value)
+    full = Report(tool=probe.tool, documents=reports)
+    text = render(full, fmt.value)
     if out is None:
         sys.stdout.write(text)
         if not text.endswith("\n"):
             sys.stdout.write("\n")
     else:
-        try:
-            out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise _fail(f"cannot write {out}: {exc.strerror or exc}") from None
+        _write(out, text)
+    if portfolio is not None:
+        from analyzer.report.portfolio import build_portfolio, to_portfolio_csv
+
+        _write(portfolio, to_portfolio_csv(build_portfolio(full)))
     failed = sum(r.status == "error" for r in reports)
     if not quiet:
         typer.echo(
@@ -135,6 +167,88 @@ def scan(
         raise typer.Exit(1)
 
 
+def _write(path: Path, data: str | bytes) -> None:
+    """Write a report file, turning an OS error into a one-line failure."""
+    try:
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@app.command()
+def handover(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The documents of one deal (proposal, SOW, contract) or folders with them."
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the pack here: .docx, .md or .html (default: Markdown on stdout).",
+        ),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Title of the pack (default: the document's title).")
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="PDF text engine: auto, pdfium or pdfplumber.")
+    ] = "auto",
+) -> None:
+    """Write the delivery handover pack: commitments, exclusions, assumptions, gaps, questions."""
+    from analyzer.analyze import Analyzer, error_report
+    from analyzer.batch import iter_files
+    from analyzer.errors import UsageError
+    from analyzer.report.handover import build_pack
+    from analyzer.report.handover_render import format_for_path, render_pack
+
+    if engine not in ("auto", "pdfium", "pdfplumber"):
+        raise _fail(f"unknown --engine {engine!r}: use auto, pdfium or pdfplumber")
+    try:
+        fmt = format_for_path(out) if out is not None else "md"
+    except UsageError as exc:
+        raise _fail(exc.one_line()) from None
+    items = list(iter_files(paths))
+    if not items:
+        raise _fail("nothing to read: no PDF, DOCX, TXT or Markdown files under the given paths")
+    # In this process, in the order given: the pack quotes and locates sentences, so it needs
+    # the extracted text, and proposal -> SOW -> contract is the order to read them in.
+    analyzer = Analyzer(engine=engine)
+    reports = []
+    for item in items:
+        if item.problem:
+            reports.append(error_report(item.path, item.problem))
+            continue
+        try:
+            reports.append(analyzer.analyze_path(item.path))
+        except Exception as exc:  # a bug must not hide the other documents of the deal
+            reason = f"internal error ({type(exc).__name__}): please report this file"
+            reports.append(error_report(item.path, reason))
+    for report in reports:
+        if report.status == "error":
+            typer.echo(f"scopelens: {report.path}: {report.error}", err=True)
+    if all(r.status == "error" for r in reports):
+        raise _fail("no document could be analysed, so there is no pack", 1)
+    pack = build_pack(reports, tool=analyzer.tool, title=title)
+    data = render_pack(pack, fmt)
+    if out is None:
+        sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
+    else:
+        _write(out, data)
+    typer.echo(
+        f"scopelens: handover pack of {len(reports)} document(s): {len(pack.ledger)} "
+        f"commitments, {len(pack.missing)} missing safeguards, {pack.question_count} questions"
+        + (f" -> {out}" if out is not None else ""),
+        err=True,
+    )
+
+
 @app.command()
 def evaluate(
     corpus: Annotated[Path, typer.Option(help="Folder with the labelled JSONL files.")] = Path(
@@ -143,10 +257,16 @@ def evaluate(
     split: Annotated[
         str, typer.Option(help="Split to evaluate: train, dev, test or all.")
     ] = "test",
+    model: Annotated[
+        Path | None, typer.Option(help="Classifier folder (default: the shipped model).")
+    ] = None,
+    rules_only: Annotated[bool, typer.Option("--rules-only", help="Score the rules only.")] = False,
 ) -> None:
-    """Score the detectors against the labelled corpus (per-label precision/recall/F1)."""
+    """Score rules, model and combined detector on the labelled corpus (P/R/F1 per label)."""
     from analyzer.classify.corpus import load_corpus
     from analyzer.classify.evaluate import evaluate_rules, format_table
+    from analyzer.config import default_model_dir
+    from analyzer.errors import ModelError
 
     if split not in ("train", "dev", "test", "all"):
         raise _fail(f"unknown --split {split!r}: use train, dev, test or all")
@@ -158,8 +278,95 @@ def evaluate(
         raise _fail(str(exc)) from None
     if not records:
         raise _fail(f"{corpus}: no labelled sentences in split {split!r}")
-    typer.echo(f"Rules only, split={split}, {len(records)} sentences\n")
+    typer.echo(f"## Rules only — split {split}, {len(records)} sentences\n")
     typer.echo(format_table(evaluate_rules(records)))
+    if rules_only:
+        return
+    from analyzer.classify.model import ScopeClassifier
+    from analyzer.classify.train import build_examples, format_scores, score
+
+    folder = model or default_model_dir()
+    try:
+        classifier = ScopeClassifier.load(folder)
+    except ModelError as exc:
+        typer.echo(f"\nscopelens: warning: {exc.one_line()}; model not scored", err=True)
+        return
+    typer.echo(f"\n## Rules, model ({folder.name}) and combined — split {split}\n")
+    typer.echo(format_scores(score(classifier, build_examples(records))))
+
+
+@app.command()
+def train(
+    corpus: Annotated[Path, typer.Option(help="Folder with the labelled JSONL files.")] = Path(
+        "corpus/labelled"
+    ),
+    out: Annotated[
+        Path | None, typer.Option(help="Model folder to write (default: the shipped model).")
+    ] = None,
+    with_annotations: Annotated[
+        str | None,
+        typer.Option(
+            "--with-annotations",
+            help="Reviewer decisions to learn from: an exported JSONL file or a database URL.",
+        ),
+    ] = None,
+    curve: Annotated[
+        bool, typer.Option("--curve/--no-curve", help="Also compute the learning curve.")
+    ] = True,
+) -> None:
+    """Train the classifier from the corpus (and reviewer decisions); print its test scores."""
+    from analyzer.classify.model import read_meta
+    from analyzer.classify.train import (
+        format_learning_curve,
+        load_annotation_examples,
+        train_model,
+    )
+    from analyzer.config import default_model_dir
+    from analyzer.errors import AnalyzerError
+
+    if not corpus.is_dir():
+        raise _fail(f"{corpus}: corpus folder not found")
+    folder = out or default_model_dir()
+    before = read_meta(folder)
+
+    def progress(message: str) -> None:
+        typer.echo(f"scopelens: {message}", err=True)
+
+    extra = None
+    if with_annotations:
+        try:
+            extra = load_annotation_examples(with_annotations)
+        except (AnalyzerError, OSError, ValueError) as exc:
+            raise _fail(f"cannot read reviewer decisions from {with_annotations}: {exc}") from None
+        progress(f"{len(extra.records)} sentences from reviewer decisions")
+    try:
+        meta = train_model(corpus, folder, extra=extra, with_curve=curve, progress=progress)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Model written to {folder} (corpus sha256 {meta['corpus']['sha256'][:12]})\n")
+    typer.echo(_scores_table(meta["test"]))
+    if meta["learning_curve"]:
+        typer.echo("\nLearning curve (dev F1 by share of train documents):\n")
+        typer.echo(format_learning_curve(meta["learning_curve"]))
+    if before and "test" in before:
+        typer.echo("\nChange in combined test F1 against the previous model:")
+        for label, counts in meta["test"]["combined"].items():
+            old = before["test"]["combined"].get(label, {}).get("f1")
+            if old is not None:
+                typer.echo(
+                    f"  {label}: {old:.3f} -> {counts['f1']:.3f} ({counts['f1'] - old:+.3f})"
+                )
+
+
+def _scores_table(test: dict) -> str:  # type: ignore[type-arg]
+    lines = ["| label | rules F1 | model F1 | combined P | combined R | combined F1 |"]
+    lines.append("|---|---:|---:|---:|---:|---:|")
+    for label, c in test["combined"].items():
+        lines.append(
+            f"| {label} | {test['rules'][label]['f1']:.2f} | {test['model'][label]['f1']:.2f} "
+            f"| {c['precision']:.2f} | {c['recall']:.2f} | {c['f1']:.2f} |"
+        )
+    return "\n".join(lines)
 
 
 @app.command()

@@ -1,0 +1,141 @@
+"""Rules + model: one decision per sentence and label, and the findings that follow from it.
+
+For each sentence and label the classifier gives a calibrated probability `p`. The label holds
+when `p >= threshold`, or when a rule fired and `p >= veto_threshold` (a lower bar: the model
+only vetoes rule hits it is fairly sure about). Both thresholds are tuned per label on the dev
+split. Then:
+- a rule finding on a sentence where the label holds is kept (its `source` stays `rule:<id>`,
+  its confidence becomes `p`); one where the label does not hold is dropped;
+- where the label holds and no rule fired, a model finding is added (`source` `model:<name>`,
+  type from the type classifier). A model-only ambiguity finding covers the whole sentence,
+  since the model does not locate the phrase.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from analyzer.classify.corpus import SENTENCE_LABELS
+from analyzer.classify.features import SentenceExample, feature_frame
+from analyzer.types import Finding, finding_id
+
+if TYPE_CHECKING:
+    from analyzer.classify.model import ScopeClassifier
+
+_TEXTS_FILE = Path(__file__).with_name("model_texts.json")
+_DEFAULT_TYPE = {
+    "commitment": "deliverable",
+    "ambiguity": "vague_term",
+    "exclusion": "exclusion",
+    "assumption": "assumption",
+    "estimate": "estimate",
+}
+
+
+@cache
+def model_texts() -> dict[str, dict[str, str]]:
+    """Severity, explanation and suggestion of model-only findings, by "category/type"."""
+    return json.loads(_TEXTS_FILE.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class SentencePrediction:
+    """The model's view of one sentence."""
+
+    probabilities: dict[str, float]
+    commitment_type: str | None
+    ambiguity_type: str | None
+
+
+def decide(probability: float, rule_fired: bool, threshold: float, veto: float) -> bool:
+    """Combined decision for one label of one sentence."""
+    return probability >= threshold or (rule_fired and probability >= veto)
+
+
+def predict_sentences(
+    classifier: ScopeClassifier, examples: Sequence[SentenceExample]
+) -> list[SentencePrediction]:
+    """Run the classifier over a document's sentences (one vectorisation for all of them)."""
+    if not examples:
+        return []
+    matrix = classifier.transform(feature_frame(examples))
+    probabilities = classifier.predict_proba(matrix)
+    commitment_types = classifier.predict_types(matrix, "commitment")
+    ambiguity_types = classifier.predict_types(matrix, "ambiguity")
+    stacked = np.column_stack([probabilities[label] for label in SENTENCE_LABELS])
+    return [
+        SentencePrediction(
+            probabilities=dict(zip(SENTENCE_LABELS, map(float, row), strict=True)),
+            commitment_type=commitment_types[i],
+            ambiguity_type=ambiguity_types[i],
+        )
+        for i, row in enumerate(stacked)
+    ]
+
+
+def combine_sentence(
+    path: str,
+    example: SentenceExample,
+    prediction: SentencePrediction,
+    classifier: ScopeClassifier,
+) -> list[Finding]:
+    """The findings of one sentence after the rules+model decision."""
+    out: list[Finding] = []
+    for label in SENTENCE_LABELS:
+        rule_hits = [f for f in example.findings if f.category == label]
+        p = prediction.probabilities[label]
+        holds = decide(
+            p, bool(rule_hits), classifier.thresholds[label], classifier.veto_thresholds[label]
+        )
+        if not holds:
+            continue
+        confidence = round(p, 4)
+        if rule_hits:
+            out.extend(replace(f, confidence=confidence) for f in rule_hits)
+            continue
+        type_ = (
+            prediction.commitment_type
+            if label == "commitment"
+            else prediction.ambiguity_type
+            if label == "ambiguity"
+            else None
+        ) or _DEFAULT_TYPE[label]
+        texts = model_texts()[f"{label}/{type_}"]
+        out.append(
+            Finding(
+                id=finding_id(path, label, type_, example.start, example.end),
+                category=label,
+                type=type_,
+                severity=texts["severity"],
+                start=example.start,
+                end=example.end,
+                text=example.text,
+                sentence=example.text,
+                page=example.page,
+                section=example.section[-1] if example.section else None,
+                explanation=texts["explanation"],
+                suggestion=texts["suggestion"],
+                source=f"model:{classifier.name}",
+                confidence=confidence,
+                sentence_start=example.start,
+            )
+        )
+    return out
+
+
+def combine(
+    path: str, examples: Sequence[SentenceExample], classifier: ScopeClassifier
+) -> list[Finding]:
+    """Rule findings confirmed or vetoed by the model, plus the model's own findings."""
+    predictions = predict_sentences(classifier, examples)
+    findings: list[Finding] = []
+    for example, prediction in zip(examples, predictions, strict=True):
+        findings.extend(combine_sentence(path, example, prediction, classifier))
+    return findings

@@ -1,0 +1,170 @@
+"""Sentence examples and their features: text for TF-IDF, plus signals from the spaCy rule layer.
+
+A `SentenceExample` is one sentence with the rule findings inside it. `feature_frame` turns
+examples into the two-column table the model's `ColumnTransformer` reads: `text` (word and
+character n-grams) and `features` (a dict of rule hits, who is bound, modal strength,
+numbers/dates/money, section type, block kind).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from analyzer.types import Finding
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from analyzer.nlp.detect import Detection
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceExample:
+    """One sentence and the rule findings that lie inside it (document offsets)."""
+
+    start: int
+    end: int
+    text: str
+    section: tuple[str, ...]
+    kind: str
+    page: int | None
+    findings: tuple[Finding, ...]
+
+
+def sentence_examples(detection: Detection) -> list[SentenceExample]:
+    """Group a detection's rule findings by the sentence that holds them."""
+    by_start: dict[int, list[Finding]] = defaultdict(list)
+    for finding in detection.findings:
+        if finding.sentence_start is not None:
+            by_start[finding.sentence_start].append(finding)
+    return [
+        SentenceExample(
+            start=s.start,
+            end=s.end,
+            text=s.text,
+            section=s.section,
+            kind=s.kind,
+            page=s.page,
+            findings=tuple(by_start.get(s.start, ())),
+        )
+        for s in detection.sentences
+    ]
+
+
+# Who is bound: the first words of the sentence name the party. Kept short on purpose: the
+# rule layer does the careful work; these are coarse signals for the model to weigh.
+_VENDOR = re.compile(
+    r"^\W*(?:[\w.()]+\s+){0,3}?(?:we|our|us|contractor|vendor|supplier|provider|offeror|"
+    r"consultant|team|grantee|licensor|developer|company|seller)\b",
+    re.I,
+)
+_CLIENT = re.compile(
+    r"^\W*(?:[\w.()]+\s+){0,3}?(?:client|customer|agency|government|state|buyer|purchaser|"
+    r"licensee|you|your|department|cor|contracting officer|owner)\b",
+    re.I,
+)
+_MUTUAL = re.compile(
+    r"\b(?:each party|the parties|either party|both parties|neither party)\b", re.I
+)
+_MODALS = {
+    "shall": re.compile(r"\bshall\b", re.I),
+    "will": re.compile(r"\b(?:will|'ll)\b", re.I),
+    "must": re.compile(r"\bmust\b", re.I),
+    "may": re.compile(r"\bmay\b", re.I),
+    "should": re.compile(r"\bshould\b", re.I),
+    "would": re.compile(r"\b(?:would|could|might)\b", re.I),
+    "agree": re.compile(r"\b(?:agrees?|undertakes?|commits?) to\b", re.I),
+    "responsible": re.compile(r"\bresponsib(?:le|ility)\b", re.I),
+    "guarantee": re.compile(r"\b(?:guarantee|warrant|ensure)s?\b", re.I),
+    "negation": re.compile(r"\b(?:not|no|never|neither|nor|excluded?|excluding)\b", re.I),
+}
+_NUMBER = re.compile(r"\d")
+_PERCENT = re.compile(r"\d\s*%|\bpercent\b", re.I)
+_MONEY = re.compile(
+    r"[$€£¥]|\b(?:usd|eur|gbp|dot|fil|ksm|dollars?|euros?)\b|\b\d[\d,.]*\s*k\b", re.I
+)
+_DURATION = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:-\s*)?(?:hours?|hrs?|days?|weeks?|months?|years?|fte|"
+    r"person[- ]?(?:days?|months?|hours?)|man[- ]?(?:days?|months?))\b",
+    re.I,
+)
+_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
+    r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\b(?:19|20)\d{2}\b|\bq[1-4]\b",
+    re.I,
+)
+_MARKER = re.compile(r"^\s*(?:[|*•\-–]|\(?[a-z0-9]{1,3}[.)]\s)", re.I)
+_WORD = re.compile(r"[a-z]{3,}")
+
+
+def _bucket(value: int, edges: Sequence[int]) -> str:
+    for edge in edges:
+        if value <= edge:
+            return f"<={edge}"
+    return f">{edges[-1]}"
+
+
+def rule_features(example: SentenceExample, section_kind: str | None) -> dict[str, float]:
+    """The non-text features of one sentence (sparse dict, all values 1.0 unless counts)."""
+    text = example.text
+    features: dict[str, float] = {}
+    for finding in example.findings:
+        features[f"rule:{finding.category}"] = 1.0
+        features[f"rule:{finding.category}/{finding.type}"] = 1.0
+        features[f"pattern:{finding.source}"] = 1.0
+    ambiguity = sum(f.category == "ambiguity" for f in example.findings)
+    features["n_ambiguity"] = float(min(ambiguity, 5))
+    if _VENDOR.search(text):
+        features["bound:vendor"] = 1.0
+    if _CLIENT.search(text):
+        features["bound:client"] = 1.0
+    if _MUTUAL.search(text):
+        features["bound:mutual"] = 1.0
+    for name, regex in _MODALS.items():
+        if regex.search(text):
+            features[f"modal:{name}"] = 1.0
+    if _NUMBER.search(text):
+        features["has:number"] = 1.0
+    if _PERCENT.search(text):
+        features["has:percent"] = 1.0
+    if _MONEY.search(text):
+        features["has:money"] = 1.0
+    if _DURATION.search(text):
+        features["has:duration"] = 1.0
+    if _DATE.search(text):
+        features["has:date"] = 1.0
+    if _MARKER.search(text):
+        features["shape:list_marker"] = 1.0
+    if text.count("|") >= 2:
+        features["shape:table_row"] = 1.0
+    stripped = text.rstrip()
+    if stripped.endswith("?"):
+        features["shape:question"] = 1.0
+    if stripped.endswith(":"):
+        features["shape:label"] = 1.0
+    if not stripped.endswith((".", "!", "?", ";", ":")):
+        features["shape:fragment"] = 1.0
+    features[f"words:{_bucket(len(text.split()), (3, 8, 15, 30, 60))}"] = 1.0
+    features[f"kind:{example.kind}"] = 1.0
+    features[f"section_kind:{section_kind or 'none'}"] = 1.0
+    if example.section:
+        for word in set(_WORD.findall(example.section[-1].lower())):
+            features[f"section_word:{word}"] = 1.0
+    return features
+
+
+def feature_frame(examples: Iterable[SentenceExample]) -> pd.DataFrame:
+    """The model input: one row per sentence with `text` and `features` columns."""
+    import pandas as pd
+
+    from analyzer.nlp.detect import section_kind
+
+    rows: list[dict[str, Any]] = []
+    for example in examples:
+        kind = section_kind(example.section)[0] if example.section else None
+        rows.append({"text": example.text, "features": rule_features(example, kind)})
+    return pd.DataFrame(rows, columns=["text", "features"])
