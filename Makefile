@@ -25,9 +25,11 @@ install: $(STAMP)
 review: $(STAMP)
 	$(BIN)/scopelens review --address 127.0.0.1 --port 8501
 
+LINTED := analyzer tests app.py examples $(wildcard app_pages bench)
+
 lint: $(STAMP)
-	$(BIN)/ruff check analyzer tests app.py app_pages bench
-	$(BIN)/ruff format --check analyzer tests app.py app_pages bench
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy analyzer

@@ -1,4 +1,4 @@
-"""ScopeLens: find ambiguous scope, commitments and missing safeguards in IT proposals and contracts.
+"""ScopeLens: ambiguous scope, commitments and missing safeguards in IT proposals and contracts.
 
 The public API is re-exported lazily so that `import analyzer` (and `scopelens --help`) stays fast.
 """
