@@ -1,10 +1,20 @@
-"""ScopeLens review app (Streamlit entry). Navigation only; the pages live in app_pages/."""
+"""ScopeLens review app (Streamlit entry). Navigation only; the pages live in app_pages/.
+
+Run with `scopelens review` (or `make review`); `SCOPELENS_DB_URL` selects the database.
+"""
 
 import streamlit as st
+
+from app_pages import shared
 
 st.set_page_config(page_title="ScopeLens", page_icon=":mag:", layout="wide")
 
 pages = [
-    st.Page("app_pages/review.py", title="Review", icon=":material/fact_check:", default=True),
+    st.Page(shared.REVIEW_PAGE, title="Review", icon=":material/fact_check:", default=True),
+    st.Page(shared.BATCH_PAGE, title="Batch", icon=":material/table_view:"),
+    st.Page(shared.MODEL_PAGE, title="Model & allow-list", icon=":material/tune:"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+# Drawn here, outside the pages, so the name survives page switches.
+shared.reviewer_box()
+page.run()

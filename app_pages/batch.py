@@ -1,0 +1,151 @@
+"""Batch page: analyse a folder (on this machine) or many uploads, see the portfolio, open one.
+
+Every document goes through the same cached path as the review page: a file already analysed
+(same sha256) is read from the store, not analysed again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import streamlit as st
+
+from analyzer import review as rv
+from analyzer.batch import iter_files
+from app_pages import shared
+
+ss = st.session_state
+svc = shared.service()
+ss.setdefault("batch", [])
+
+st.title("Batch")
+shared.show_flash()
+
+
+def _run(jobs: list[tuple[str, object]]) -> None:
+    """Open every job (a path, or an upload), with a progress bar; keep lightweight results."""
+    results: list[rv.OpenedDocument] = []
+    bar = st.progress(0.0, text=f"0 of {len(jobs)} documents")
+    for number, (name, source) in enumerate(jobs, start=1):
+        if isinstance(source, str):
+            doc = svc.open_path(source)
+        else:
+            doc = svc.open_bytes(source.getvalue(), name)  # type: ignore[attr-defined]
+        results.append(replace(doc, text=""))  # the table needs no text; keep the session small
+        bar.progress(number / len(jobs), text=f"{number} of {len(jobs)}: {name}")
+    bar.empty()
+    ss["batch"] = results
+    failed = sum(not d.ok for d in results)
+    shared.flash(
+        "warning" if failed else "success",
+        f"{len(results)} documents: {len(results) - failed} analysed or opened, {failed} failed.",
+    )
+    st.rerun()
+
+
+folder_tab, upload_tab = st.tabs(["Folder on this machine", "Uploads"])
+with folder_tab:
+    folder = st.text_input(
+        "Folder path (read on the server running the app; searched recursively)",
+        key="batch_folder",
+        placeholder="/path/to/proposals",
+    )
+    if st.button("Analyse folder", key="btn_batch_folder", disabled=not folder.strip()):
+        root = Path(folder.strip()).expanduser()
+        if not root.is_dir():
+            st.error("Not a folder on this machine.")
+        else:
+            items = list(iter_files([root]))
+            if not items:
+                st.warning("No PDF, DOCX, TXT or Markdown files in that folder.")
+            else:
+                _run([(item.path, item.path) for item in items])
+with upload_tab:
+    files = st.file_uploader(
+        "Documents", type=shared.UPLOAD_TYPES, accept_multiple_files=True, key="batch_uploads"
+    )
+    if st.button("Analyse uploads", key="btn_batch_uploads", disabled=not files):
+        _run([(f.name, f) for f in files or ()])
+
+results: list[rv.OpenedDocument] = ss["batch"]
+if not results:
+    st.info("Analyse a folder or some uploads to see the portfolio.")
+    st.stop()
+
+rows = rv.sort_portfolio(rv.portfolio_rows(results))
+st.subheader(f"Portfolio: {len(rows)} documents")
+event = st.dataframe(
+    rows,
+    hide_index=True,
+    key="portfolio",
+    on_select="rerun",
+    selection_mode="single-row",
+    column_order=[
+        "document",
+        "kind",
+        "pages",
+        "risk_score",
+        "ambiguity",
+        "commitment",
+        "exclusion",
+        "assumption",
+        "estimate",
+        "missing_safeguards",
+        "error",
+    ],
+    column_config={
+        "risk_score": st.column_config.ProgressColumn(
+            "risk score", min_value=0, max_value=100, format="%d"
+        ),
+        "missing_safeguards": st.column_config.TextColumn("missing safeguards"),
+    },
+)
+openable = {r["sha256"]: r["document"] for r in rows if r["status"] == "ok"}
+picked = None
+selection = getattr(event, "selection", None)
+if selection is not None and selection.get("rows"):
+    picked = rows[selection["rows"][0]]["sha256"] or None
+if picked in openable:
+    ss["batch_pick"] = picked
+
+col_pick, col_open = st.columns([4, 1], vertical_alignment="bottom")
+if openable:
+    if ss.get("batch_pick") not in openable:
+        ss["batch_pick"] = next(iter(openable))
+    chosen = col_pick.selectbox(
+        "Open on the review page (or select a row above)",
+        list(openable),
+        format_func=lambda s: openable.get(s, s),
+        key="batch_pick",
+    )
+    if col_open.button("Open in review", key="btn_open_review", type="primary"):
+        ss[shared.OPEN_KEY] = chosen
+        st.switch_page(shared.REVIEW_PAGE)
+
+tool = svc.tool
+col_csv, col_json, col_html = st.columns(3)
+col_csv.download_button(
+    "Batch report (CSV)",
+    data=rv.batch_report(results, "csv", tool),
+    file_name="scopelens-batch.csv",
+    mime="text/csv",
+    key="dl_batch_csv",
+    on_click="ignore",
+)
+col_json.download_button(
+    "Batch report (JSON)",
+    data=rv.batch_report(results, "json", tool),
+    file_name="scopelens-batch.json",
+    mime="application/json",
+    key="dl_batch_json",
+    on_click="ignore",
+)
+col_html.download_button(
+    "Batch report (HTML)",
+    data=rv.batch_report(results, "html", tool),
+    file_name="scopelens-batch.html",
+    mime="text/html",
+    key="dl_batch_html",
+    on_click="ignore",
+)

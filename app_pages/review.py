@@ -1,0 +1,463 @@
+"""Review page: upload or pick a document, read it with its findings, and judge each finding.
+
+A thin shell over `analyzer.review`: the page lays out widgets and calls the service; every
+HTML string it shows was built (and escaped) there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import streamlit as st
+
+from analyzer import review as rv
+from analyzer.render import page_of_offset
+from analyzer.report.common import check_label
+from analyzer.types import CATEGORIES, SEVERITIES, TYPES_BY_CATEGORY, Finding
+from app_pages import shared
+
+ss = st.session_state
+svc = shared.service()
+reviewer = str(ss.get("reviewer") or "").strip()
+
+DISMISS_REASONS = (
+    "clear in context",
+    "defined elsewhere in the document",
+    "boilerplate / legal standard wording",
+    "not a commitment",
+    "wrong span",
+    "other",
+)
+TYPE_OPTIONS = [t for c in CATEGORIES for t in TYPES_BY_CATEGORY[c]]
+
+st.title("Review")
+shared.show_flash()
+
+# -- 1. choose a document --------------------------------------------------------------------
+
+col_upload, col_pick = st.columns(2, gap="medium")
+with col_upload:
+    uploads = st.file_uploader(
+        "Upload proposals, SOWs or contracts (PDF, DOCX, TXT, Markdown)",
+        type=shared.UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key="uploads",
+    )
+    shared.handle_uploads(svc, uploads)
+
+choices = shared.document_choices(svc)
+if shared.OPEN_KEY in ss:
+    wanted = ss.pop(shared.OPEN_KEY)
+    if wanted in choices:
+        ss["doc_sha"] = wanted
+if not choices:
+    shared.show_flash()
+    st.info("Upload a document to start, or analyse a folder on the Batch page.")
+    st.stop()
+if ss.get("doc_sha") not in choices:
+    ss["doc_sha"] = next(iter(choices))
+with col_pick:
+    sha: str = st.selectbox(
+        "…or open an analysed document",
+        list(choices),
+        format_func=lambda s: choices.get(s, s),
+        key="doc_sha",
+    )
+shared.show_flash()
+opened = shared.open_document(shared.db_url(), sha)
+if opened is None:
+    st.warning("This document has no stored analysis yet: upload it again.")
+    st.stop()
+
+report = opened.report
+summary = rv.risk_summary(report)
+items = rv.merge_decisions(report.findings, svc.decisions(sha), reviewer)
+
+# -- 2. summary panel --------------------------------------------------------------------------
+
+with st.container(border=True):
+    st.html(rv.summary_html(opened.name, opened.kind, opened.pages, summary))
+    with st.expander(
+        f"Safeguards: {len(summary.missing)} missing of {len(summary.safeguards)} checked",
+        expanded=False,
+    ):
+        st.html(rv.safeguards_html(summary.safeguards))
+
+allowed = svc.allow_list_key()
+now_muted = rv.muted_matches(report.findings, allowed)
+if now_muted:
+    st.info(
+        f"{len(now_muted)} finding(s) match phrases added to the allow-list after this "
+        "analysis. Re-analyse to apply the allow-list."
+    )
+
+
+def _reanalyse(sha256: str) -> None:
+    try:
+        fresh = shared.service().reanalyse(sha256)
+    except ValueError as exc:
+        shared.flash("error", str(exc))
+        return
+    shared.forget_document()
+    shared.flash("success", f"Re-analysed: {len(fresh.report.findings)} findings")
+
+
+if now_muted and opened.has_original:
+    st.button(
+        "Re-analyse with the current allow-list",
+        key="btn_reanalyse",
+        on_click=_reanalyse,
+        args=(sha,),
+    )
+
+# -- 3. filters (sidebar) ----------------------------------------------------------------------
+
+with st.sidebar:
+    st.subheader("Filters")
+    flt = rv.FindingFilter(
+        categories=frozenset(st.multiselect("Category", list(CATEGORIES), key="f_category")),
+        types=frozenset(st.multiselect("Type", TYPE_OPTIONS, key="f_type")),
+        severities=frozenset(st.multiselect("Severity", list(SEVERITIES), key="f_severity")),
+        sources=frozenset(st.multiselect("Source", list(rv.SOURCE_KINDS), key="f_source")),
+        states=frozenset(st.multiselect("Review state", list(rv.REVIEW_STATES), key="f_state")),
+    )
+shown = rv.filter_findings(items, flt)
+by_id = {item.finding.id: item for item in shown}
+ids = list(by_id)
+
+states = rv.counts_by_state(items)
+st.caption(
+    f"{len(shown)} of {len(items)} findings shown · "
+    + " · ".join(f"{n} {state}" for state, n in states.items())
+)
+
+if ids and ss.get("sel") not in by_id:
+    ss["sel"] = ids[0]
+
+
+def _step(order: list[str], delta: int) -> None:
+    if not order:
+        return
+    current = ss.get("sel")
+    at = order.index(current) if current in order else -1
+    ss["sel"] = order[(at + delta) % len(order)]
+
+
+selected: rv.ReviewedFinding | None = by_id.get(ss.get("sel", "")) if ids else None
+
+# -- 4. document view | findings ---------------------------------------------------------------
+
+left, right = st.columns([3, 2], gap="medium")
+
+with left:
+    page_view = opened.kind == "pdf" and opened.has_original
+    view = st.radio(
+        "View",
+        ["Text", "Page image"] if page_view else ["Text"],
+        horizontal=True,
+        key="view",
+        label_visibility="collapsed",
+    )
+    spans = [i.finding for i in shown if i.finding.start is not None]
+    if view == "Page image" and page_view:
+        boxes = svc.page_boxes(sha) or ()
+        target = None
+        if selected is not None:
+            target = selected.finding.page
+            if target is None and selected.finding.start is not None:
+                target = page_of_offset(boxes, selected.finding.start)
+        pages = opened.pages or 1
+        if target is not None and ss.get("_page_for") != ss.get("sel"):
+            ss["page"] = int(target)
+            ss["_page_for"] = ss.get("sel")
+        if not 1 <= int(ss.get("page", 1)) <= pages:
+            ss["page"] = 1
+        page = int(st.number_input("Page", 1, pages, key="page", step=1))
+        marks = rv.page_highlights(shown, selected.finding.id if selected else None)
+        png = shared.page_png(
+            shared.db_url(),
+            sha,
+            page,
+            tuple((h.start, h.end, h.colour, h.selected) for h in marks),
+            1.5,
+        )
+        if png is None:
+            st.warning("The original PDF is not stored: only the text view is available.")
+        else:
+            st.image(png, caption=f"Page {page} of {pages}", width="stretch")
+            if not boxes:
+                st.caption("Character positions are unavailable: the page is shown plain.")
+    else:
+        whole = st.toggle("Whole document", key="whole", value=False)
+        st.html(
+            rv.highlighted_html(
+                opened.text,
+                spans,
+                selected_id=selected.finding.id if selected else None,
+                window=not whole,
+            )
+        )
+        st.html(rv.legend_html())
+
+
+def _record(annotation_of: Any) -> bool:
+    """Build and store one annotation; errors become a flash message."""
+    try:
+        svc_now = shared.service()
+        svc_now.record(annotation_of(svc_now))
+    except ValueError as exc:
+        shared.flash("error", str(exc))
+        return False
+    return True
+
+
+def _decide(finding_id: str, decision: str, order: list[str]) -> None:
+    """Callback of the decision buttons: store the decision, then move to the next finding."""
+    item = next((i for i in _current_items() if i.finding.id == finding_id), None)
+    if item is None:
+        shared.flash("error", "That finding is no longer in the document's analysis.")
+        return
+    name = str(ss.get("reviewer") or "")
+    comment = ss.get(f"comment_{finding_id}")
+    if item.state == "added" and item.decision is not None:
+        # An added span is retracted by a dismissal keyed on its span (no finding id).
+        a = item.decision
+        ok = _record(
+            lambda s: replace(
+                a,
+                decision="dismiss",
+                reviewer=name.strip(),
+                created_at=rv.utc_now(),
+                reason="retracted",
+                comment=comment or None,
+                tool_version=s.tool.version,
+                model=s.tool.model,
+            )
+        )
+        if ok:
+            shared.flash("success", "Added finding retracted.")
+        return
+    kwargs: dict[str, Any] = {"comment": comment}
+    if decision == "dismiss":
+        reason = ss.get(f"reason_{finding_id}") or ""
+        detail = str(ss.get(f"reason_text_{finding_id}") or "").strip()
+        kwargs["reason"] = f"{reason}: {detail}" if detail else reason
+    elif decision == "relabel":
+        category = ss.get(f"rl_cat_{finding_id}")
+        kwargs["new_category"] = category
+        kwargs["new_type"] = ss.get(f"rl_type_{finding_id}_{category}")
+        kwargs["new_severity"] = ss.get(f"rl_sev_{finding_id}")
+    elif decision == "comment":
+        previous = item.decision
+        if previous is None or not comment:
+            shared.flash("warning", "Write a comment and decide on the finding first.")
+            return
+        decision = previous.decision
+        kwargs.update(
+            new_category=previous.new_category,
+            new_type=previous.new_type,
+            new_severity=previous.new_severity,
+            reason=previous.reason,
+        )
+    ok = _record(
+        lambda s: rv.make_decision(
+            _opened_now(), item.original, decision, name, tool=s.tool, **kwargs
+        )
+    )
+    if ok:
+        shared.flash("success", f"{decision.capitalize()} recorded for “{_short(item.finding)}”.")
+        if decision in ("confirm", "dismiss", "relabel"):
+            _step(order, +1)
+
+
+def _add(sentences: list[rv.Sentence]) -> None:
+    """Callback of "Add finding": a span the tool missed."""
+    index = ss.get("add_sentence")
+    if index is None or not 0 <= int(index) < len(sentences):
+        shared.flash("error", "Select the sentence first.")
+        return
+    category = ss.get("add_cat") or "ambiguity"
+    ok = _record(
+        lambda s: rv.make_added(
+            _opened_now(),
+            sentences[int(index)],
+            str(ss.get("add_phrase") or ""),
+            category,
+            str(ss.get(f"add_type_{category}") or ""),
+            str(ss.get("add_sev") or "medium"),
+            str(ss.get("reviewer") or ""),
+            tool=s.tool,
+            comment=ss.get("add_comment"),
+        )
+    )
+    if ok:
+        shared.flash("success", f"Added “{ss.get('add_phrase')}” as {category}.")
+        ss["add_phrase"] = ""
+        ss["add_comment"] = ""
+
+
+def _opened_now() -> rv.OpenedDocument:
+    doc = shared.open_document(shared.db_url(), ss["doc_sha"])
+    if doc is None:
+        raise ValueError("the document is no longer stored")
+    return doc
+
+
+def _current_items() -> list[rv.ReviewedFinding]:
+    doc = _opened_now()
+    name = str(ss.get("reviewer") or "").strip()
+    return rv.merge_decisions(doc.report.findings, shared.service().decisions(doc.sha256), name)
+
+
+def _short(finding: Finding) -> str:
+    text = finding.text or check_label(finding.type)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+with right:
+    nav = st.columns([1, 1, 2], vertical_alignment="center")
+    nav[0].button(
+        "◀ Prev",
+        key="btn_prev",
+        on_click=_step,
+        args=(ids, -1),
+        shortcut="K",
+        disabled=not ids,
+        width="stretch",
+    )
+    nav[1].button(
+        "Next ▶",
+        key="btn_next",
+        on_click=_step,
+        args=(ids, +1),
+        shortcut="J",
+        disabled=not ids,
+        width="stretch",
+    )
+    nav[2].caption("Keys: J next · K previous · Y confirm · X dismiss")
+    if not ids:
+        st.info("No finding matches the filters.")
+    else:
+        numbers = {fid: n for n, fid in enumerate(ids, start=1)}
+        st.selectbox(
+            "Finding",
+            ids,
+            format_func=lambda fid: rv.finding_label(by_id[fid], numbers[fid]),
+            key="sel",
+        )
+    if selected is not None:
+        f = selected.finding
+        fid = f.id
+        with st.container(border=True):
+            st.html(rv.finding_detail_html(selected))
+            if f.start is not None:
+                st.html(rv.passage_html(f))
+            if not reviewer:
+                st.warning("Enter your reviewer name in the sidebar to annotate.")
+            locked = not reviewer
+            st.text_input("Comment (saved with your decision)", key=f"comment_{fid}")
+            if selected.state == "added":
+                st.button(
+                    "Retract this added finding",
+                    key="btn_retract",
+                    on_click=_decide,
+                    args=(fid, "dismiss", ids),
+                    disabled=locked,
+                )
+            else:
+                row = st.columns(3)
+                row[0].button(
+                    "✔ Confirm",
+                    key="btn_confirm",
+                    on_click=_decide,
+                    args=(fid, "confirm", ids),
+                    disabled=locked,
+                    shortcut="Y",
+                    type="primary",
+                )
+                row[1].button(
+                    "✖ Dismiss",
+                    key="btn_dismiss",
+                    on_click=_decide,
+                    args=(fid, "dismiss", ids),
+                    disabled=locked,
+                    shortcut="X",
+                )
+                row[2].button(
+                    "Save comment",
+                    key="btn_comment",
+                    on_click=_decide,
+                    args=(fid, "comment", ids),
+                    disabled=locked or selected.decision is None,
+                    help="Records your current decision again, with this comment.",
+                )
+                st.selectbox("Dismiss reason", DISMISS_REASONS, key=f"reason_{fid}")
+                st.text_input("Reason details (optional)", key=f"reason_text_{fid}")
+                with st.expander("Relabel"):
+                    cat_options = [c for c in CATEGORIES if c != "missing"]
+                    if f.category == "missing":
+                        cat_options = ["missing"]
+                    ss.setdefault(f"rl_cat_{fid}", f.category)
+                    category = st.selectbox("Category", cat_options, key=f"rl_cat_{fid}")
+                    type_options = list(TYPES_BY_CATEGORY[category])
+                    type_key = f"rl_type_{fid}_{category}"
+                    if f.type in type_options:
+                        ss.setdefault(type_key, f.type)
+                    st.selectbox("Type", type_options, key=type_key)
+                    ss.setdefault(f"rl_sev_{fid}", f.severity)
+                    st.selectbox("Severity", list(SEVERITIES), key=f"rl_sev_{fid}")
+                    st.button(
+                        "Relabel",
+                        key="btn_relabel",
+                        on_click=_decide,
+                        args=(fid, "relabel", ids),
+                        disabled=locked,
+                    )
+            history = [
+                a
+                for a in svc.store.annotations(sha)
+                if a.finding_id == fid
+                or (a.finding_id is None and a.start == f.start and a.end == f.end)
+            ]
+            if history:
+                with st.expander(f"History ({len(history)})"):
+                    st.dataframe(rv.history_rows(history), hide_index=True)
+
+    with st.expander("Add a missed finding"):
+        sentences = rv.split_sentences(opened.text)
+        if not 0 <= int(ss.get("add_sentence", 0)) < max(len(sentences), 1):
+            ss.pop("add_sentence")
+        if selected is not None and ss.get("_add_for") != (sha, selected.finding.id):
+            # Follow the selected finding: start from the sentence it sits in.
+            ss["_add_for"] = (sha, selected.finding.id)
+            if selected.finding.start is not None:
+                ss["add_sentence"] = rv.sentence_index(sentences, selected.finding.start)
+        st.selectbox(
+            "Sentence",
+            range(len(sentences)),
+            format_func=lambda n: rv.sentence_label(sentences[n]),
+            key="add_sentence",
+        )
+        st.text_input("Phrase (must be inside the sentence)", key="add_phrase")
+        add_cat = st.selectbox("Category", [c for c in CATEGORIES if c != "missing"], key="add_cat")
+        st.selectbox("Type", list(TYPES_BY_CATEGORY[add_cat]), key=f"add_type_{add_cat}")
+        ss.setdefault("add_sev", "medium")
+        st.selectbox("Severity", list(SEVERITIES), key="add_sev")
+        st.text_input("Comment", key="add_comment")
+        st.button(
+            "Add finding",
+            key="btn_add",
+            on_click=_add,
+            args=(sentences,),
+            disabled=not reviewer,
+        )
+
+    st.download_button(
+        "Download this document's annotations (JSONL)",
+        data=svc.export_jsonl(sha),
+        file_name=f"annotations-{sha[:12]}.jsonl",
+        mime="application/jsonl",
+        key="dl_annotations",
+        on_click="ignore",
+    )

@@ -1,0 +1,360 @@
+"""The Streamlit pages, driven by AppTest: upload, review decisions, batch, model/allow-list.
+
+Each test points the app at its own SQLite file through SCOPELENS_DB_URL (the `db_url`
+fixture) and checks what the store holds after the clicks.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from app_helpers import HOSTILE_NAME, HOSTILE_TEXT, XSS_IMG, XSS_SCRIPT, hostile_docx
+from streamlit.testing.v1 import AppTest
+
+from analyzer.review import ReviewService
+from analyzer.store import Store
+from analyzer.types import sha256_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app.py"
+TIMEOUT = 120
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(db_url: str) -> Iterator[None]:
+    """Each test starts from empty Streamlit caches (and closes the cached store after)."""
+    st.cache_data.clear()
+    yield
+    from app_pages import shared
+
+    for store in list(_cached_stores()):
+        store.close()
+    shared._store.clear()
+    shared._service.clear()
+    st.cache_data.clear()
+
+
+def _cached_stores() -> Iterator[Store]:
+    from app_pages import shared
+
+    try:
+        yield shared._store(shared.db_url())
+    except Exception:  # pragma: no cover - nothing cached
+        return
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+
+
+def _all_html(at: AppTest) -> str:
+    return "\n".join(str(h.proto.body) for h in at.html)
+
+
+def _seed(service: ReviewService, text: str = HOSTILE_TEXT, name: str = "seed.txt") -> str:
+    opened = service.open_bytes(text.encode("utf-8"), name)
+    assert opened.ok
+    return opened.sha256
+
+
+# -- upload --------------------------------------------------------------------------------------
+
+
+def test_app_upload_shows_escaped_highlighted_text() -> None:
+    at = _app().run()
+    assert not at.exception
+    assert "Upload a document" in at.info[0].value
+    at.file_uploader(key="uploads").set_value(
+        (HOSTILE_NAME, HOSTILE_TEXT.encode("utf-8"), "text/plain")
+    ).run()
+    assert not at.exception
+    assert any("analysed" in s.value for s in at.success)
+    html = _all_html(at)
+    assert '<mark class="hl' in html
+    assert XSS_SCRIPT not in html and XSS_IMG not in html and "<b>bold" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;bold proposal.txt" in html  # the file name, escaped
+    # The findings list is in step: one entry per finding, the first one selected.
+    findings = at.selectbox(key="sel")
+    assert findings.index == 0 and len(findings.options) >= 8
+
+
+def test_app_upload_docx_and_reopen_uses_the_store(store: Store) -> None:
+    data = hostile_docx()
+    at = _app().run()
+    at.file_uploader(key="uploads").set_value(
+        ("proposal.docx", data, "application/octet-stream")
+    ).run()
+    assert not at.exception
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in _all_html(at)
+    sha = sha256_bytes(data)
+    assert at.selectbox(key="doc_sha").value == sha
+    # A second session uploading the same bytes opens the stored analysis.
+    again = _app().run()
+    again.file_uploader(key="uploads").set_value(("copy.docx", data, "application/x")).run()
+    assert any("stored analysis" in s.value for s in again.success)
+    assert len(store.list_documents()) == 1
+    assert store.list_documents()[0].analyses == 1
+
+
+def test_app_upload_error_is_shown_and_nothing_stored(store: Store) -> None:
+    at = _app().run()
+    at.file_uploader(key="uploads").set_value(("empty.txt", b"   ", "text/plain")).run()
+    assert not at.exception
+    assert at.error and "empty.txt" in at.error[0].value
+    assert store.list_documents() == []
+
+
+# -- decisions -----------------------------------------------------------------------------------
+
+
+def _open_seeded(service: ReviewService, reviewer: str | None = "ann") -> tuple[AppTest, str]:
+    sha = _seed(service)
+    at = _app().run()
+    assert not at.exception
+    assert at.selectbox(key="doc_sha").value == sha
+    if reviewer:
+        at.sidebar.text_input(key="reviewer").input(reviewer).run()
+    return at, sha
+
+
+def _select(at: AppTest, service: ReviewService, sha: str, text: str) -> str:
+    opened = service.open_stored(sha)
+    assert opened is not None
+    fid = next(f.id for f in opened.report.findings if f.text == text)
+    at.selectbox(key="sel").select(fid).run()
+    assert not at.exception
+    return fid
+
+
+def test_app_annotating_needs_a_reviewer_name(service: ReviewService) -> None:
+    at, _ = _open_seeded(service, reviewer=None)
+    assert at.button(key="btn_confirm").disabled
+    assert any("reviewer name" in w.value for w in at.warning)
+
+
+def test_app_confirm_dismiss_relabel_add_are_stored(service: ReviewService) -> None:
+    at, sha = _open_seeded(service)
+    store = service.store
+
+    fid = _select(at, service, sha, "reasonable")
+    at.text_input(key=f"comment_{fid}").input("fine as is").run()
+    at.button(key="btn_confirm").click().run()
+    assert not at.exception
+    # After a decision the list moves to the next finding.
+    assert at.selectbox(key="sel").value != fid
+
+    fid2 = _select(at, service, sha, "user-friendly")
+    at.selectbox(key=f"reason_{fid2}").select("clear in context").run()
+    at.text_input(key=f"reason_text_{fid2}").input("defined in annex").run()
+    at.button(key="btn_dismiss").click().run()
+
+    fid3 = _select(at, service, sha, "including but not limited to")
+    at.selectbox(key=f"rl_cat_{fid3}").select("ambiguity").run()
+    at.selectbox(key=f"rl_type_{fid3}_ambiguity").select("unbounded").run()
+    at.selectbox(key=f"rl_sev_{fid3}").select("low").run()
+    at.button(key="btn_relabel").click().run()
+
+    opened = service.open_stored(sha)
+    assert opened is not None
+    sentences = at.selectbox(key="add_sentence")
+    target = next(i for i, label in enumerate(sentences.options) if "price is" in label)
+    sentences.select(target).run()
+    at.text_input(key="add_phrase").input("price").run()
+    at.selectbox(key="add_cat").select("commitment").run()
+    at.selectbox(key="add_type_commitment").select("price").run()
+    at.selectbox(key="add_sev").select("high").run()
+    at.button(key="btn_add").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+
+    rows = {a.decision: a for a in store.annotations(sha)}
+    assert set(rows) == {"confirm", "dismiss", "relabel", "add"}
+    assert all(a.reviewer == "ann" and a.created_at.endswith("Z") for a in rows.values())
+    assert all(a.tool_version == service.tool.version for a in rows.values())
+    assert rows["confirm"].finding_id == fid and rows["confirm"].comment == "fine as is"
+    assert rows["dismiss"].reason == "clear in context: defined in annex"
+    relabel = rows["relabel"]
+    assert (relabel.new_category, relabel.new_type, relabel.new_severity) == (
+        "ambiguity",
+        "unbounded",
+        "low",
+    )
+    added = rows["add"]
+    assert added.finding_id is None and added.text == "price"
+    assert opened.text[added.start : added.end] == "price"  # type: ignore[misc]
+    assert (added.new_category, added.new_type, added.new_severity) == (
+        "commitment",
+        "price",
+        "high",
+    )
+    # The review-state filter sees the decisions.
+    at.sidebar.multiselect(key="f_state").select("added").run()
+    labels = at.selectbox(key="sel").options
+    assert len(labels) == 1 and "“price”" in labels[0] and "[added]" in labels[0]
+    # An added span can be retracted: a dismissal keyed on its span replaces it.
+    at.button(key="btn_retract").click().run()
+    assert not at.exception
+    assert [a.decision for a in store.current_decisions(sha) if a.finding_id is None] == ["dismiss"]
+    assert len(store.annotations(sha)) == 5
+    assert "No finding matches the filters." in [i.value for i in at.info]
+
+
+def test_app_added_phrase_outside_sentence_is_refused(service: ReviewService) -> None:
+    at, sha = _open_seeded(service)
+    at.text_input(key="add_phrase").input("not in this sentence at all").run()
+    at.button(key="btn_add").click().run()
+    assert any("inside the selected sentence" in e.value for e in at.error)
+    assert service.store.annotations(sha) == []
+
+
+def test_app_next_and_previous_move_through_the_findings(service: ReviewService) -> None:
+    at, _ = _open_seeded(service)
+    options = list(at.selectbox(key="sel").options)
+    assert len(options) > 2
+    first = at.selectbox(key="sel").value
+    at.button(key="btn_next").click().run()
+    second = at.selectbox(key="sel").value
+    assert second != first
+    at.button(key="btn_prev").click().run()
+    assert at.selectbox(key="sel").value == first
+    at.button(key="btn_prev").click().run()  # wraps around to the last one
+    assert at.selectbox(key="sel").index == len(options) - 1
+
+
+def test_app_filters_narrow_the_list(service: ReviewService) -> None:
+    at, _ = _open_seeded(service)
+    total = len(at.selectbox(key="sel").options)
+    at.sidebar.multiselect(key="f_category").select("missing").run()
+    shown = at.selectbox(key="sel").options
+    assert 0 < len(shown) < total
+    assert all("missing/" in label for label in shown)
+
+
+def test_app_pdf_page_image_view(service: ReviewService) -> None:
+    data = (ROOT / "examples" / "data-migration-sow.pdf").read_bytes()
+    opened = service.open_bytes(data, "sow.pdf")
+    at = _app().run()
+    assert at.selectbox(key="doc_sha").value == opened.sha256
+    at.radio(key="view").set_value("Page image").run()
+    assert not at.exception
+    assert len(at.image) == 1
+    assert at.number_input(key="page").value == 1
+
+
+# -- batch ---------------------------------------------------------------------------------------
+
+
+def test_app_batch_folder_portfolio_and_open_in_review(tmp_path: Path, store: Store) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("acme-portal-proposal.md", "servicedesk-proposal.docx"):
+        shutil.copy(ROOT / "examples" / name, folder / name)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 broken")
+    at = _app().run()
+    at.switch_page("app_pages/batch.py").run()
+    assert not at.exception
+    at.text_input(key="batch_folder").input(str(folder)).run()
+    at.button(key="btn_batch_folder").click().run()
+    assert not at.exception
+    assert any("3 documents" in w.value for w in (*at.success, *at.warning))
+    table = at.dataframe(key="portfolio").value
+    assert len(table) == 3
+    assert set(table["status"]) == {"ok", "error"}
+    assert len(at.download_button) == 3
+    assert len(store.list_documents()) == 2
+    docx_sha = sha256_bytes((folder / "servicedesk-proposal.docx").read_bytes())
+    at.selectbox(key="batch_pick").select(docx_sha).run()
+    at.button(key="btn_open_review").click().run()
+    assert not at.exception
+    assert at.selectbox(key="doc_sha").value == docx_sha
+
+
+# -- model page ----------------------------------------------------------------------------------
+
+
+def test_app_model_page_allow_list_and_rule_precision(
+    service: ReviewService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCOPELENS_MODEL", str(tmp_path / "no-models" / "clf"))
+    at, sha = _open_seeded(service)
+    fid = _select(at, service, sha, "reasonable")
+    at.button(key="btn_dismiss").click().run()
+    assert fid in {a.finding_id for a in service.store.annotations(sha)}
+    at.switch_page("app_pages/model.py").run()
+    assert not at.exception
+    assert any("no trained model shipped yet" in i.value.lower() for i in at.info)
+    rules = at.dataframe[0].value  # the per-rule table (no model, empty allow-list)
+    assert "dismissed 1 of 1 times" in set(rules["verdict"])
+
+    at.text_input(key="allow_phrase").input("Reasonable").run()
+    at.text_input(key="allow_reason").input("defined in our MSA").run()
+    at.button(key="btn_allow_add").click().run()
+    assert not at.exception
+    assert [p.phrase for p in service.store.allow_list()] == ["reasonable"]
+    # The review page now offers to re-analyse, and re-analysing mutes the phrase.
+    at.switch_page("app_pages/review.py").run()
+    assert not at.exception
+    at.button(key="btn_reanalyse").click().run()
+    assert not at.exception
+    opened = service.open_stored(sha)
+    assert opened is not None
+    assert "reasonable" not in [f.text for f in opened.report.findings]
+
+    at.switch_page("app_pages/model.py").run()
+    at.selectbox(key="allow_remove").select("reasonable").run()
+    at.button(key="btn_allow_remove").click().run()
+    assert service.store.allow_list() == []
+
+
+def test_app_model_page_shows_a_shipped_models_metrics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "models" / "clf"
+    model.mkdir(parents=True)
+    meta = {
+        "name": "clf",
+        "created": "2026-11-25T18:00:00Z",
+        "test": {"combined": {"ambiguity": {"precision": 0.57, "recall": 0.66, "f1": 0.61}}},
+    }
+    (model / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    monkeypatch.setenv("SCOPELENS_MODEL", str(model))
+    at = _app()
+    at.switch_page("app_pages/model.py").run()
+    assert not at.exception
+    assert not any("no trained model" in i.value.lower() for i in at.info)
+    assert any(t.value.startswith("clf") for t in at.text)
+    metrics = at.dataframe[1].value
+    assert list(metrics["label"]) == ["test.combined.ambiguity"]
+    assert list(metrics["f1"]) == [0.61]
+
+
+def test_app_messages_show_file_names_literally() -> None:
+    name = "[x](http://e.invalid) ![i](http://e.invalid/p.png) <i>.txt"
+    at = _app().run()
+    at.file_uploader(key="uploads").set_value((name, HOSTILE_TEXT.encode(), "text/plain")).run()
+    (message,) = [s.value for s in at.success]
+    assert "](http" not in message.replace("\\]", "")  # no Markdown link or image survives
+    assert "<i>" not in message and "&lt;i&gt;" in message
+
+
+def test_app_comment_re_records_the_current_decision(service: ReviewService) -> None:
+    at, sha = _open_seeded(service)
+    fid = _select(at, service, sha, "timely")
+    assert at.button(key="btn_comment").disabled  # nothing decided yet
+    at.button(key="btn_dismiss").click().run()
+    _select(at, service, sha, "timely")
+    at.text_input(key=f"comment_{fid}").input("vendor wording, agreed with legal").run()
+    at.button(key="btn_comment").click().run()
+    assert not at.exception
+    history = [a for a in service.store.annotations(sha) if a.finding_id == fid]
+    assert [(a.decision, a.comment) for a in history] == [
+        ("dismiss", None),
+        ("dismiss", "vendor wording, agreed with legal"),
+    ]
+    assert history[1].reason == history[0].reason == "clear in context"
