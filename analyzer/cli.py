@@ -200,9 +200,16 @@ def handover(
     engine: Annotated[
         str, typer.Option(help="PDF text engine: auto, pdfium or pdfplumber.")
     ] = "auto",
+    model: Annotated[
+        Path | None,
+        typer.Option(help="Classifier folder (default: the shipped model)."),
+    ] = None,
+    rules_only: Annotated[
+        bool, typer.Option("--rules-only", help="Do not use the trained classifier.")
+    ] = False,
 ) -> None:
     """Write the delivery handover pack: commitments, exclusions, assumptions, gaps, questions."""
-    from analyzer.analyze import Analyzer, error_report
+    from analyzer.analyze import DEFAULT_MODEL, Analyzer, error_report
     from analyzer.batch import iter_files
     from analyzer.errors import UsageError
     from analyzer.report.handover import build_pack
@@ -219,7 +226,9 @@ def handover(
         raise _fail("nothing to read: no PDF, DOCX, TXT or Markdown files under the given paths")
     # In this process, in the order given: the pack quotes and locates sentences, so it needs
     # the extracted text, and proposal -> SOW -> contract is the order to read them in.
-    analyzer = Analyzer(engine=engine)
+    analyzer = Analyzer(engine=engine, model_dir=None if rules_only else (model or DEFAULT_MODEL))
+    if analyzer.model is None and analyzer.model_warning:
+        typer.echo(f"scopelens: warning: {analyzer.model_warning}", err=True)
     reports = []
     for item in items:
         if item.problem:
@@ -394,6 +403,8 @@ def review(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",
     ]
     raise typer.Exit(subprocess.call(command))
 

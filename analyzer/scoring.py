@@ -173,3 +173,45 @@ def summarize(findings: Sequence[Finding], *, words: int | None = None) -> dict[
         "risk_score": int(risk_score),
         "risk_drivers": risk_drivers,
     }
+
+
+FORMULA_REFERENCE = "analyzer/scoring.md (section “Formula”)"
+"""Where the full formula is written up; reports point readers here."""
+
+
+def _points(weights: dict[str, float], names: Sequence[str]) -> str:
+    def number(value: float) -> str:
+        return f"{value:g}"
+
+    return ", ".join(f"{name.replace('_', ' ')} {number(weights[name])}" for name in names)
+
+
+def explain_score() -> tuple[str, ...]:
+    """The risk-score formula in a few plain sentences, for the "how it is computed" notes.
+
+    The numbers are taken from the constants of this module, so the explanation cannot drift
+    from the formula `summarize` applies.
+
+    Returns:
+        Short lines, in the order of the formula's steps, the last one naming `scoring.md`.
+    """
+    examples = ", ".join(
+        f"{points:g} points give {round(100.0 * (1.0 - math.exp(-points / SATURATION)))}"
+        for points in (40, 80, 160)
+    )
+    severities = [s for s in SEVERITIES if AMBIGUITY_WEIGHTS.get(s)]
+    missing = [s for s in SEVERITIES if MISSING_WEIGHTS.get(s)]
+    return (
+        "Each ambiguous phrase adds points by severity ("
+        f"{_points(AMBIGUITY_WEIGHTS, severities)}); each commitment by type "
+        f"({_points(COMMITMENT_WEIGHTS, list(COMMITMENT_WEIGHTS))}), times its confidence.",
+        f"Each exclusion or assumption statement takes {INFO_CREDIT:g} off, at most "
+        f"{INFO_CREDIT_MAX_SHARE:.0%} of those points.",
+        f"The text points are counted per 1,000 words (shorter documents count as "
+        f"{WORDS_FLOOR:,} words), so long documents are not penalised for their length.",
+        f"Each missing safeguard adds fixed points ({_points(MISSING_WEIGHTS, missing)}).",
+        f"score = round(100 × (1 − exp(−points / {SATURATION:g}))), so the score stays within "
+        f"0–100: {examples}.",
+        f"The score ranks documents for review; it is not a probability. Full formula: "
+        f"{FORMULA_REFERENCE}.",
+    )

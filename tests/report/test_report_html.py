@@ -18,8 +18,10 @@ from report_helpers import (
 
 from analyzer.report import to_html
 from analyzer.report.colours import CATEGORY_COLOURS
-from analyzer.report.html import highlight_text
+from analyzer.report.html import FILTER_SCRIPT, highlight_text, script_hash
 from analyzer.types import Finding, finding_id
+
+OUR_SCRIPT = f"<script>{FILTER_SCRIPT}</script>"
 
 
 class _Tags(HTMLParser):
@@ -62,9 +64,15 @@ def _span(start: int, end: int, category: str = "ambiguity", type_: str = "vague
     )
 
 
+def _without_our_script(page: str) -> str:
+    """The page with our one filter script removed (it must be there exactly once)."""
+    assert page.count(OUR_SCRIPT) == 1
+    return page.replace(OUR_SCRIPT, "")
+
+
 def test_report_html_escapes_everything_from_the_document() -> None:
-    page = to_html(make_report())
-    assert "<script>" not in page and "</script>" not in page
+    page = _without_our_script(to_html(make_report()))
+    assert "<script" not in page and "</script>" not in page
     assert "<img" not in page
     assert "<b>" not in page and "<i>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -76,8 +84,60 @@ def test_report_html_escapes_everything_from_the_document() -> None:
     assert not [a for _, attrs in tags for a in attrs if a.startswith("on")]
 
 
-def test_report_html_is_self_contained() -> None:
+def test_report_html_escapes_script_and_onerror_in_file_names_of_a_batch() -> None:
+    evil = '<script>alert("x")</script><img src=x onerror=alert(2)>.txt'
+    page = _without_our_script(
+        to_html(make_report(make_document_report(path=evil), make_document_report()))
+    )
+    assert "<script" not in page and "<img" not in page
+    assert (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"
+        in page
+    )
+    assert not [a for _, attrs in _tags(page) for a in attrs if a.startswith("on")]
+
+
+def test_report_html_csp_allows_only_our_script_by_hash() -> None:
+    page = to_html(make_report())
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+    assert csp is not None
+    policy = html.unescape(csp.group(1))
+    assert f"script-src {script_hash(FILTER_SCRIPT)}" in policy
+    assert "unsafe-inline" not in policy.split("script-src", 1)[1]
+    assert "default-src 'none'" in policy
+    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
+    assert scripts == [FILTER_SCRIPT]
+    # The script only toggles classes on <body>; it never writes HTML.
+    assert "innerHTML" not in FILTER_SCRIPT and "document.write" not in FILTER_SCRIPT
+
+
+def test_report_html_filters_toggle_rows_by_category_and_severity() -> None:
+    page = to_html(make_report())
+    assert '<form id="filters" class="filters" hidden>' in page
+    assert 'data-filter="cat-ambiguity"' in page and 'data-filter="sev-high"' in page
+    assert '.hide-cat-ambiguity tr[data-category="ambiguity"]{display:none}' in page
+    assert '.hide-sev-info tr[data-severity="info"]{display:none}' in page
+    rows = re.findall(r'<tr[^>]*data-category="([a-z_-]+)" data-severity="([a-z_-]+)"', page)
+    assert ("ambiguity", "high") in rows and ("missing", "high") in rows
+
+
+def test_report_html_without_findings_has_no_script() -> None:
     page = to_html(make_report(make_document_report(text="Plain text only.", findings=[])))
+    assert "<script" not in page and "script-src" not in page
+    assert 'id="filters"' not in page
+
+
+def test_report_html_is_printable_and_explains_the_score() -> None:
+    page = to_html(make_report())
+    assert "@media print{" in page
+    assert ".filters{display:none}" in page.split("@media print", 1)[1]
+    assert '<section class="scorenote" id="risk-score">' in page
+    assert 'href="#risk-score"' in page
+    assert "exp(−points / 80)" in page and "analyzer/scoring.md" in page
+
+
+def test_report_html_is_self_contained() -> None:
+    page = _without_our_script(to_html(make_report()))
     tags = _tags(page)
     assert not [t for t, _ in tags if t in ("script", "link", "img", "iframe")]
     assert not [a for _, attrs in tags for k, a in attrs.items() if k == "src"]
@@ -155,7 +215,7 @@ def test_report_html_without_document_text_renders_findings_only() -> None:
     assert "<mark" not in page
     assert "only the findings are shown" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # in the findings table, escaped
-    assert "<script>" not in page
+    assert "<script" not in _without_our_script(page)
 
 
 def test_report_html_summary_safeguards_and_findings_table() -> None:
