@@ -10,6 +10,7 @@ reported too), overall and per genre.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,6 +175,26 @@ class EvalResult:
         }
 
 
+_TABLE_ROW = re.compile(r"^\s*\|")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•▪◦‣–]\s|\(?(?:\d{1,3}|[a-zA-Z]|[ivxlcIVXLC]{1,5})[.)]\s)")
+
+
+def block_kind_of(text: str, section: str | None) -> BlockKind:
+    """The block kind the real extractor would give a corpus sentence.
+
+    The corpus stores no layout, so it is inferred from the text: a record equal to its
+    section heading is the heading, a leading "|" marks a table row, and a leading bullet
+    ("-", "*", "•") or enumerator ("(a)", "14.", "1.") a list item.
+    """
+    if section and text.strip() == section.strip():
+        return "heading"
+    if _TABLE_ROW.match(text):
+        return "table_row"
+    if _LIST_MARKER.match(text):
+        return "list_item"
+    return "paragraph"
+
+
 def record_document(record: LabelledSentence) -> tuple[Document, Block]:
     """A Document for one record: optional heading block, then the sentence block."""
     blocks: list[Block] = []
@@ -183,12 +204,7 @@ def record_document(record: LabelledSentence) -> tuple[Document, Block]:
         path = (record.section,)
         blocks.append(Block("heading", 0, len(record.section), record.section, section=path))
         text = record.section + "\n\n"
-    # A record whose text is its own section heading is the heading itself.
-    kind: BlockKind = (
-        "heading"
-        if record.section and record.text.strip() == record.section.strip()
-        else "paragraph"
-    )
+    kind = block_kind_of(record.text, record.section)
     start = len(text)
     sentence = Block(
         kind, start, start + len(record.text), record.text, index=len(blocks), section=path

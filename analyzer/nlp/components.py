@@ -22,6 +22,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from analyzer.nlp.parties import ROLES_KEY
 from analyzer.nlp.patterns import Pattern, load_patterns
 
 SPANS_KEY = "scopelens"
@@ -257,6 +258,9 @@ def party_before(
         ):
             i -= 1
         if i >= sent.start:
+            roles: dict[str, str] = doc.user_data.get(ROLES_KEY) or {}
+            if roles and doc[i].lower_ in roles:
+                return roles[doc[i].lower_]  # a name the document defined as vendor/client
             for hit in sent.cues.get("party", ()):
                 if hit.start <= i < hit.end:
                     return hit.pattern.extra.get("party")
@@ -297,7 +301,7 @@ def party_after_by(doc: Doc, sent: SentenceHits, position: int) -> str | None:
 class AmbiguityDetector(RuleComponent):
     """Phrase-level ambiguity (vague, open-ended, subjective, escape, placeholder, unbounded)."""
 
-    pattern_files = ("ambiguity",)
+    pattern_files = ("ambiguity", "ambiguity_induced")
     lexicon_roles = frozenset({"party", "boilerplate", "definition", "pin"})
 
     def __call__(self, doc: Doc) -> Doc:
@@ -366,6 +370,74 @@ _LIST_KINDS = frozenset({"list_item", "table_row"})
 
 
 _HEADING_LIKE = re.compile(r"^\s*(?:\*\*[^*]+\*\*:?|[^.!?;]{0,60}:|#+ .*)\s*$")
+_MARKER = re.compile(
+    r"^\s*(?:\|\s*)?(?:[-*•▪◦‣–]\s+|\(?[0-9a-zA-Z]{1,3}[.)]\s+|step\s+\d+[.:]?\s+|#+\s+)*", re.I
+)
+_LABEL_LINE = re.compile(r"^\W*(?:\*\*)?[\w/&' -]{1,40}:(?:\*\*)?\W*$")
+_FIGURE_KEY = re.compile(
+    r"^\W*(?:\*\*)?\s*(?:total\s+)?(?:estimated|estimate|expected|planned|total|overall|required|"
+    r"requested)?\s*(?:milestone\s+)?(?:duration|time|timeframe|time frame|fte|ftes|full-time|"
+    r"costs?|budget|funding|amount|price|effort|team|resources?|people|staff|hours|delivery|date|start|"
+    r"end|level of effort|payment|rate|assumptions?|requirements?|pre-?requirements?|"
+    r"dependenc(?:y|ies)|risks?)\b[^:|*]{0,40}(?:\*\*\s*:?|:|\|)",
+    re.I,
+)
+_BOLD_ONLY = re.compile(r"^\W*\*\*[^*]+\*\*\W*$")
+_TITLE_SMALL = frozenset(
+    {"of", "and", "the", "for", "to", "in", "with", "on", "or", "a", "an", "&"}
+)
+_BENEFIT_VERBS = frozenset(
+    {"allow", "benefit", "empower", "help", "involve", "mean", "ease", "last", "take", "require",
+     "need", "cost"}
+)  # fmt: skip
+
+
+def is_title_line(text: str) -> bool:
+    """A sub-heading line: "6.1 SERVICES.", "Hosting Services.", "Task 5: Assist with X".
+
+    Short (at most six words) with every word capitalised (small words aside), or a numbered
+    clause/task heading.
+    """
+    stripped = text.strip()
+    if _SUBHEADING.match(stripped):
+        return True
+    body = strip_marker(stripped).rstrip(".:").strip()
+    words = [w for w in body.split() if any(c.isalpha() for c in w)]
+    if not words or len(words) > 6 or not stripped.endswith((".", ":")):
+        return False
+    return all(w[0].isupper() or w.lower() in _TITLE_SMALL for w in words)
+
+
+def is_table_header(text: str) -> bool:
+    """A table header row: at least two cells, every cell a short label without figures."""
+    if not text.lstrip().startswith("|") and text.count("|") < 2:
+        return False
+    cells = [c.strip(" *_") for c in text.strip().strip("|").split("|")]
+    cells = [c for c in cells if c]
+    if len(cells) < 2:
+        return False
+    return all(len(c.split()) <= 6 and not any(ch.isdigit() for ch in c) for c in cells) and all(
+        c[:1].isupper() for c in cells
+    )
+
+
+_FIGURE_ONLY = re.compile(
+    r"^[\W\d]*(?:\d[\d.,]*\s*(?:k|m)?\s*(?:-|–|to)?\s*)+"
+    r"(?:\w+\s*)?(?:days?|weeks?|months?|years?|hours?|hrs|h|fte|pm|pd|dev|devs|usd|eur|dot|\$|€)"
+    r"\b.{0,40}$",
+    re.I,
+)
+_SUBHEADING = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)+\.?\s+[A-Z]|(?:task|section|article|part|phase|option)\s+\d+\s*[:.-]\s)",
+    re.I,
+)
+_NON_STATEMENT = re.compile(
+    r"\?|^\W*(?:\[?\s*drafting note|\{|note\b|see\b|e\.g\.|example|sample|optional\b)", re.I
+)
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_USER_STORY = re.compile(
+    r"\bas an? [\w -]{1,40}?,? (?:i|we) (?:can|want|will|should|am able)\b", re.I
+)
 
 
 def looks_like_heading(text: str) -> bool:
@@ -376,11 +448,34 @@ def looks_like_heading(text: str) -> bool:
     return len(text.split()) <= 7 and text[-1:] not in ".!?;)|"
 
 
+def strip_marker(text: str) -> str:
+    """The text without a leading list marker, table bar, step number or markdown heading."""
+    return _MARKER.sub("", text, count=1).strip()
+
+
+def is_work_fragment(text: str) -> bool:
+    """True for a verbless item of a deliverables/milestones list that names promised work.
+
+    "Updated CI workflows", "- Terraform scripts for AWS", "Lottery example" are; label lines
+    ("- Goals:", "**Deliverables:**"), budget/duration/team lines ("- Budget: $10,560",
+    "- 2 weeks", "Estimated Duration: 2 months"), numbered sub-headings ("6.2.1 Reports",
+    "Task 10: Support"), questions, drafting notes, placeholders and bare identifiers are not.
+    """
+    body = strip_marker(text).strip("*_ ").strip()
+    if sum(1 for word in body.split() if _WORD.search(word)) < 2:
+        return False
+    if _LABEL_LINE.match(body) or _FIGURE_KEY.match(body) or _FIGURE_ONLY.match(body):
+        return False
+    if _SUBHEADING.match(text.strip()) or _NON_STATEMENT.search(body):
+        return False
+    return not (body.isupper() and len(body.split()) <= 6)
+
+
 def is_list_item(doc: Doc, start: int, end: int) -> bool:
     """True for a list item or table row: by block kind, or by a marker at the start."""
     if doc.user_data.get(BLOCK_KIND_KEY) in _LIST_KINDS:
         return True
-    text = doc.text[doc[start].idx : doc[start].idx + 12] if start < end else ""
+    text = doc[start : min(start + 4, end)].text if start < end else ""
     return bool(_LIST_START.match(text))
 
 
@@ -395,31 +490,72 @@ class CommitmentDetector(RuleComponent):
         super().__init__(nlp, name)
         self.default = self.patterns["commitment.deliverable.obligation"]
         self.client = self.patterns["assumption.client_obligation"]
+        self.imperatives = frozenset(
+            word
+            for p in self.patterns.values()
+            if p.role == "imperative"
+            for token_pattern in p.pattern
+            for word in token_pattern[0].get("LOWER", {}).get("IN", ())
+        )
+        self.listed = {
+            "exclusions": self.patterns["exclusion.section"],
+            "assumptions": self.patterns["assumption.section"],
+        }
 
     def __call__(self, doc: Doc) -> Doc:
-        """Add at most one commitment (or client-obligation assumption) span per sentence."""
+        """Add at most one commitment (or client-obligation assumption) span per sentence.
+
+        In an exclusions or assumptions section every statement not bound to the vendor is
+        an exclusion or an assumption (list items of "Out of scope", "Assumptions").
+        """
         if doc.user_data.get(BLOCK_KIND_KEY) == "heading":
             return doc
         section_kind = doc.user_data.get(SECTION_KIND_KEY)
         spans = []
         in_scope = section_kind in ("scope", "work")
-        for sent in self.hits_by_sentence(doc, always=in_scope):
+        listed = self.listed.get(section_kind or "")
+        for sent in self.hits_by_sentence(doc, always=in_scope or listed is not None):
             if sent.has("liability"):
                 continue
+            if doc[trimmed(doc, sent.start, sent.end)[1] - 1].text == "?":
+                continue  # a question promises nothing
             bound = self.bound_party(doc, sent, section_kind)
             if bound is None and in_scope:
                 bound = self.section_default(doc, sent, section_kind)
-            if bound == "vendor":
+            if (
+                listed is not None
+                and (bound != "vendor" or section_kind == "assumptions")
+                and self.is_statement(doc, sent)
+            ):
+                span = self.sentence_span(doc, sent, listed)
+                if span is not None:
+                    spans.append(span)
+            if listed is not None and bound != "vendor":
+                pattern = None
+            elif bound == "vendor":
                 pattern = self.commitment_type(sent)
             elif bound == "client":
                 pattern = self.client
             else:
-                continue
-            span = self.sentence_span(doc, sent, pattern)
+                pattern = None
+            span = self.sentence_span(doc, sent, pattern) if pattern is not None else None
             if span is not None:
                 spans.append(span)
         self.add_spans(doc, spans)
         return doc
+
+    @staticmethod
+    def sentence_text(doc: Doc, sent: SentenceHits) -> str:
+        """The whitespace-trimmed text of a sentence."""
+        s, e = trimmed(doc, sent.start, sent.end)
+        return doc[s:e].text if s < e else ""
+
+    def is_statement(self, doc: Doc, sent: SentenceHits) -> bool:
+        """A sentence or list item that states something (no label line, question or note)."""
+        text = self.sentence_text(doc, sent)
+        return is_work_fragment(text) or (
+            not looks_like_heading(text) and not _NON_STATEMENT.search(strip_marker(text))
+        )
 
     def bound_party(self, doc: Doc, sent: SentenceHits, section_kind: str | None) -> str | None:
         """Who the sentence binds: "vendor" (a commitment), "client" (an assumption) or None."""
@@ -441,6 +577,8 @@ class CommitmentDetector(RuleComponent):
                 continue
             if any(0 < hit.start - n.start <= 2 for n in nonbinding):
                 continue
+            if kind == "obligation" and self.is_claim(doc, sent, hit):
+                continue  # "This will help …", "These steps will take 6 months": no promise
             party = party_before(sent, hit.start, doc=doc)
             if hit.start in payment and party != "vendor":
                 return "client"
@@ -465,23 +603,50 @@ class CommitmentDetector(RuleComponent):
             return "vendor"
         return None
 
+    @staticmethod
+    def is_claim(doc: Doc, sent: SentenceHits, hit: Hit) -> bool:
+        """ "This will help …", "These steps will take 6 months": a benefit or effort claim."""
+        return (
+            hit.end < sent.end
+            and doc[hit.end].lower_ in _BENEFIT_VERBS
+            and party_before(sent, hit.start, doc=doc) in (None, "product")
+        )
+
     def section_default(self, doc: Doc, sent: SentenceHits, section_kind: str | None) -> str | None:
         """Commitments without a modal: items and statements in scope/deliverable sections.
 
-        A list item, table row, imperative or "should" sentence in a scope section, and any
-        statement in a deliverables/milestones section, is taken as promised work, unless a
-        non-vendor party, a negation or a legal-state verb is involved.
+        A list item, table row, imperative or "should" sentence in a scope section, any
+        statement in a deliverables/milestones section, and a verbless item naming work
+        there ("Updated CI workflows") are taken as promised work, unless a non-vendor
+        party, a negation or a legal-state verb is involved, or the line is a label, a
+        budget/duration/team figure, a sub-heading, a question or a drafting note.
         """
         s, e = trimmed(doc, sent.start, sent.end)
         if s >= e or sent.has("negation") or sent.has("legal_state"):
             return None
+        if any(self.is_claim(doc, sent, hit) for hit in sent.cues.get("obligation", ())):
+            return None
+        text = self.sentence_text(doc, sent)
+        body = strip_marker(text)
+        if _NON_STATEMENT.search(body) or _FIGURE_KEY.match(body) or _FIGURE_ONLY.match(body):
+            return None
+        if _BOLD_ONLY.match(body) or is_title_line(text) or is_table_header(text):
+            return None
+        listed = is_list_item(doc, s, e)
+        if listed and body.split(maxsplit=1)[0].lower() in self.imperatives:
+            return "vendor"  # "* Forward to TTS the reports": the client is only the object
+        if listed and section_kind == "work" and _USER_STORY.search(body):
+            return "vendor"  # a user story in a milestone table is a promised feature
         parties = {h.pattern.extra.get("party") for h in sent.cues.get("party", ())}
         if parties & {"client", "mutual"}:
             return None
-        if is_list_item(doc, s, e) or sent.has("imperative") or sent.has("weak_obligation"):
+        if sent.has("imperative") or sent.has("weak_obligation"):
             return "vendor"
-        text = doc.text[doc[s].idx : doc[e - 1].idx + len(doc[e - 1].text)]
-        if section_kind == "work" and not looks_like_heading(text) and not sent.has("nonbinding"):
+        if listed:
+            return "vendor" if not _LABEL_LINE.match(body) or len(body) > 30 else None
+        if section_kind != "work" or sent.has("nonbinding") or sent.has("current_state"):
+            return None
+        if not looks_like_heading(text) or is_work_fragment(text):
             return "vendor"
         return None
 
@@ -505,23 +670,85 @@ def make_commitment(nlp: Language, name: str) -> CommitmentDetector:
 # ---------------------------------------------------------------------------------------------
 
 
+_ESTIMATE_KEY = re.compile(
+    r"^\W*(?:\*\*)?\s*(?:total\s+)?(?:estimated|expected|planned|required|requested|total|overall)?"
+    r"\s*(?:milestone\s+)?(?:duration|timeframe|time frame|time|fte|ftes|"
+    r"full-time equivalent[^:*|]*|costs?|budget|funding|amount|effort|team|size of team|"
+    r"level of effort|delivery|person[- ]days|person[- ]months|total|of teams)"
+    r"\s*(?:\([^)]*\))?\s*(?:for this milestone)?\s*(?:\*\*\s*:?|:|\|)\s*(?:\*\*)?\s*\S",
+    re.I,
+)
+_ESTIMATE_FIGURE_LINE = re.compile(
+    r"^\W*\d+(?:[.,]\d+)?\s*(?:-\s*\d+\s*)?(?:w|wk|wks|weeks?|d|days?|months?|m|hours?|h|fte|pd|pm)\b"
+    r"(?:\s*[:,)]|\s*$|\s+\w)",
+    re.I,
+)
+_AMOUNT_CELL = re.compile(
+    r"^\W*(?:[$€£]\s?)?\d[\d.,\s]*\d(?:\s?(?:[$€£]|usd|eur|dai|dot|k))?\W*$|"
+    r"^\W*\d+(?:\.\d+)?\s*(?:weeks?|days?|months?|fte)\W*$",
+    re.I,
+)
+_ROLE_LINE = re.compile(
+    r"^\W*\d+(?:\.\d+)?\s+[A-Z][A-Za-z]{1,10}(?:\s*,\s*\d+(?:\.\d+)?\s+[A-Z]\w*)+\W*$"
+)
+_SHORT_BLOCK = 400
+_ESTIMATE_CHEAP = re.compile(r"\d|\b(?:duration|fte|budget|funding|team|delivery|cost)", re.I)
+
+
+def is_estimate_line(text: str) -> bool:
+    """A plan or budget line without a sentence around it.
+
+    "**FTE:** 1", "Estimated Duration: 2 months", "- Team: Full-time DevOps", "- 2 weeks",
+    "3W: Toolchain", "- 1 Arch, 0.5 PO", and table rows whose last cell is an amount or a
+    duration ("| B | UX | Threat modelling | 10,000 |").
+    """
+    body = strip_marker(text)
+    if _ESTIMATE_KEY.match(body) or _ESTIMATE_FIGURE_LINE.match(body) or _ROLE_LINE.match(body):
+        return True
+    if text.count("|") >= 2:
+        cells = [c.strip() for c in text.strip().strip("|").split("|") if c.strip(" *-")]
+        return len(cells) >= 2 and bool(_AMOUNT_CELL.match(cells[-1]))
+    return False
+
+
 class ScopeStatementDetector(RuleComponent):
     """Sentence-level exclusions, assumptions and estimates (one of each per sentence)."""
 
     pattern_files = ("scope",)
     lexicon_roles = frozenset({"liability", "definition"})
 
+    def __init__(self, nlp: Language, name: str) -> None:
+        super().__init__(nlp, name)
+        self.estimate_line = self.patterns["estimate.line"]
+
     def __call__(self, doc: Doc) -> Doc:
         """Add exclusion / assumption / estimate spans for the sentences that state them."""
         heading = doc.user_data.get(BLOCK_KIND_KEY) == "heading"
         spans = []
-        for sent in self.hits_by_sentence(doc):
+        # Plan/budget lines are short blocks or table rows: long prose paragraphs (contracts)
+        # skip the per-sentence line check, which keeps big documents fast.
+        text = doc.text
+        lines = (
+            not heading
+            and (len(text) <= _SHORT_BLOCK or "|" in text)
+            and _ESTIMATE_CHEAP.search(text) is not None
+        )
+        for sent in self.hits_by_sentence(doc, always=lines):
             done: set[str] = set()
+            if lines and not sent.has("legal_figure"):
+                text = CommitmentDetector.sentence_text(doc, sent)
+                if text and is_estimate_line(text):
+                    span = self.sentence_span(doc, sent, self.estimate_line)
+                    if span is not None:
+                        spans.append(span)
+                        done.add("estimate")
             for hit in sorted(sent.findings, key=lambda h: h.start):
                 pattern = hit.pattern
                 category = pattern.category or ""
                 if category in done or (heading and category != "estimate"):
                     continue
+                if heading and not any(t.like_num for t in doc[sent.start : sent.end]):
+                    continue  # "Total Budget Requested" heading: no figure, no estimate
                 if not self._keep(doc, sent, hit):
                     continue
                 span = self.sentence_span(doc, sent, pattern)

@@ -17,12 +17,13 @@ from analyzer.nlp.components import (
     sentence_bounds,
     trimmed,
 )
+from analyzer.nlp.parties import ROLES_KEY, find_party_roles
 from analyzer.nlp.patterns import Pattern, load_patterns
 from analyzer.nlp.pipeline import load_pipeline
 from analyzer.types import SEVERITIES, Block, Document, Finding, finding_id
 
 SKIPPED_BLOCK_KINDS = frozenset({"header", "footer"})
-PATTERN_FILES: tuple[str, ...] = ("ambiguity", "commitment", "scope")
+PATTERN_FILES: tuple[str, ...] = ("ambiguity", "ambiguity_induced", "commitment", "scope")
 _SENTENCE_LEVEL = frozenset({"commitment", "exclusion", "assumption", "estimate"})
 _NUMBERING = re.compile(r"^\s*(?:[\dIVXivx]+(?:\.\d+)*\.?|[A-Za-z][.)])\s+")
 
@@ -85,16 +86,21 @@ def shifted_severity(severity: str, shift: int, category: str) -> str:
     return order[max(0, min(len(order) - 1, index + shift))]
 
 
-def _docs(nlp: Language, blocks: list[Block]) -> Iterator[Doc]:
+def _docs(nlp: Language, blocks: list[Block], roles: dict[str, str] | None = None) -> Iterator[Doc]:
     for block in blocks:
         doc = nlp.make_doc(block.text)
         doc.user_data[SECTION_KIND_KEY] = section_kind(block.section)[0]
         doc.user_data[BLOCK_KIND_KEY] = block.kind
+        if roles:
+            doc.user_data[ROLES_KEY] = roles
         yield doc
 
 
 def detect(document: Document, nlp: Language | None = None, batch_size: int = 256) -> Detection:
     """Sentences and rule findings (ambiguity, commitment, exclusion, assumption, estimate).
+
+    Party names defined in the document (`Acme Inc. (the "Supplier")`) are resolved to the
+    vendor or client side for the whole document (see `analyzer.nlp.parties`).
 
     Args:
         document: The extracted document; header and footer blocks are skipped.
@@ -109,7 +115,10 @@ def detect(document: Document, nlp: Language | None = None, batch_size: int = 25
     blocks = [b for b in document.blocks if b.kind not in SKIPPED_BLOCK_KINDS and b.text.strip()]
     sentences: list[Sentence] = []
     findings: list[Finding] = []
-    for block, doc in zip(blocks, nlp.pipe(_docs(nlp, blocks), batch_size=batch_size), strict=True):
+    # Defined party names ("Acme Inc. (the "Supplier")") bind "Acme shall …" in this document.
+    roles = find_party_roles(document.text)
+    docs = nlp.pipe(_docs(nlp, blocks, roles), batch_size=batch_size)
+    for block, doc in zip(blocks, docs, strict=True):
         base = block.start
         section = block.section[-1] if block.section else None
         shift = section_kind(block.section)[1]
@@ -171,5 +180,25 @@ def detect(document: Document, nlp: Language | None = None, batch_size: int = 25
                     sentence_start=base + ss,
                 )
             )
+    findings = dedupe_findings(findings)
     findings.sort(key=lambda f: (f.start or 0, f.end or 0, f.category, f.type))
     return Detection(tuple(sentences), tuple(findings))
+
+
+def dedupe_findings(findings: list[Finding]) -> list[Finding]:
+    """One finding per (category, type, start, end): the most confident, else the first.
+
+    Two patterns of one category can fire on the same sentence (two assumption cues, say);
+    they would share the finding id, so only one of them is kept.
+    """
+    best: dict[tuple[str, str, int | None, int | None], int] = {}
+    out: list[Finding] = []
+    for finding in findings:
+        key = (finding.category, finding.type, finding.start, finding.end)
+        index = best.get(key)
+        if index is None:
+            best[key] = len(out)
+            out.append(finding)
+        elif finding.confidence > out[index].confidence:
+            out[index] = finding
+    return out

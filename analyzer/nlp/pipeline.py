@@ -31,13 +31,19 @@ _EXTRA_EXCEPTIONS: tuple[str, ...] = (
 )
 
 
-def build_pipeline() -> Language:
-    """A fresh pipeline: blank English tokenizer, segmenter and the three rule detectors."""
-    assert _components.SPANS_KEY and _segment.SentenceSegmenter is not None  # registering imports
+def build_tokenizer_only() -> Language:
+    """A blank English pipeline with the ScopeLens tokenizer exceptions and no components."""
     nlp = spacy.blank("en")
     tokenizer: Any = nlp.tokenizer
     for text in _EXTRA_EXCEPTIONS:
         tokenizer.add_special_case(text, [{"ORTH": text}])
+    return nlp
+
+
+def build_pipeline() -> Language:
+    """A fresh pipeline: blank English tokenizer, segmenter and the three rule detectors."""
+    assert _components.SPANS_KEY and _segment.SentenceSegmenter is not None  # registering imports
+    nlp = build_tokenizer_only()
     for name in PIPE_NAMES:
         nlp.add_pipe(name)
     return nlp

@@ -9,6 +9,7 @@ import pytest
 from analyzer.classify.corpus import parse_record
 from analyzer.classify.evaluate import (
     Counts,
+    block_kind_of,
     evaluate_rules,
     format_table,
     predict_record,
@@ -107,3 +108,19 @@ def test_evaluate_format_table_lists_every_label() -> None:
         "Genre: proposal",
     ):
         assert name in table
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "kind"),
+    [
+        ("3 Scope", "3 Scope", "heading"),
+        ("| 1 | Spec | 2 weeks |", None, "table_row"),
+        ("- Terraform scripts for AWS", "Milestone 4", "list_item"),
+        ("(a) Appoint a contact.", None, "list_item"),
+        ("14. a monthly report.", None, "list_item"),
+        ("5.3 Security applies.", None, "paragraph"),
+        ("We will host it.", "3 Scope", "paragraph"),
+    ],
+)
+def test_evaluate_block_kind_from_markers(text: str, section: str | None, kind: str) -> None:
+    assert block_kind_of(text, section) == kind

@@ -336,3 +336,148 @@ def test_detect_offsets_invariant(parts: list[list[str]]) -> None:
     assert list(result.findings) == sorted(
         result.findings, key=lambda f: (f.start, f.end, f.category, f.type)
     )
+
+
+# --------------------------------------------------------------------------- de-duplication
+
+
+def test_detect_dedupes_same_category_type_and_offsets() -> None:
+    # The client obligation and the "depend on" cue both make this sentence an assumption.
+    text = "The Customer will provide the test data we depend on."
+    found = findings_of(make_document(text), "assumption")
+    assert len(found) == 1
+    assert len({f.id for f in detect(make_document(text)).findings}) == len(
+        detect(make_document(text)).findings
+    )
+
+
+def test_detect_dedupe_keeps_the_most_confident() -> None:
+    from dataclasses import replace
+
+    from analyzer.nlp.detect import dedupe_findings
+
+    base = findings_of(make_document("Hosting is not included."), "exclusion")[0]
+    weak = replace(base, confidence=0.5, source="rule:weak")
+    strong = replace(base, confidence=0.9, source="rule:strong")
+    other = replace(base, start=(base.start or 0) + 1)
+    assert [f.source for f in dedupe_findings([weak, strong, other])] == [
+        "rule:strong",
+        base.source,
+    ]
+    assert dedupe_findings([base, replace(base, source="rule:second")]) == [base]
+
+
+# --------------------------------------------------------------------------- section structure
+
+
+@pytest.mark.parametrize(
+    ("text", "section"),
+    [
+        ("Updated CI workflows", "Milestone 3 - Entering the Custom Types"),
+        ("- Terraform scripts for AWS", "Milestone 4 - Kubernetes deployment"),
+        ("* Forward to TTS the vulnerability reports and the award amounts.", "4.0 TASKS"),
+        ("| 3. | User Story 3 | As an idea owner, I can edit my draft idea |", "Milestone 1"),
+        ("Training materials will be delivered by the vendor.", "Deliverables"),
+    ],
+)
+def test_detect_work_section_items_are_commitments(text: str, section: str) -> None:
+    assert _types(text, "commitment", section) == ["deliverable"]
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "estimate"),
+    [
+        ("- Budget: $10,560", "Milestone 4", True),
+        ("- 2 weeks", "Milestone 1", True),
+        ("Estimated Duration: 2 months", "Milestone 2", True),
+        ("**FTE:** 1", "Milestone 2", True),
+        ("- Goals:", "Milestone 4", False),
+        ("**Deliverables:**", "Milestone 1", False),
+        ("| Number | Deliverable | Specification |", "Milestone 1", False),
+        ("6.2.1 Vulnerability Reports", "6.2 Deliverables", False),
+        ("Is there a specific set of features that must be released?", "Deliverables", False),
+        ("[Drafting note: Select one option and delete the other.]", "Deliverables", False),
+        ("Task 10: Business operations support", "3.1 Core Tasks", False),
+    ],
+)
+def test_detect_work_section_labels_are_not_commitments(
+    text: str, section: str, estimate: bool
+) -> None:
+    assert _types(text, "commitment", section) == []
+    assert bool(_types(text, "estimate", section)) is estimate
+
+
+def test_detect_out_of_scope_and_assumption_sections() -> None:
+    assert _types("Support for hardware wallets", "exclusion", "Out of scope") == ["exclusion"]
+    assert _types("Support for hardware wallets", "commitment", "Out of scope") == []
+    text = "The frontend and backend will be hosted by Filecoin"
+    assert _types(text, "assumption", "Assumptions") == ["assumption"]
+    assert _types("- Goals:", "assumption", "Assumptions") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "section"),
+    [
+        ("This will empower millions of people to compete.", "Project Description"),
+        ("These steps will take an estimated 6 months or less.", "Development Roadmap"),
+        ("cloud.gov currently uses AWS GovCloud as its IaaS provider.", "Task 8: Expand services"),
+    ],
+)
+def test_detect_claims_and_current_state_are_not_commitments(text: str, section: str) -> None:
+    assert _types(text, "commitment", section) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The vendor will respond to Priority 1 incidents within 24 hours.",
+        "Defects found in the second sprint are fixed in the next one.",
+    ],
+)
+def test_detect_response_times_are_not_estimates(text: str) -> None:
+    assert _types(text, "estimate") == []
+
+
+def test_detect_heading_without_figure_is_no_estimate() -> None:
+    for heading in ("Total Budget Requested", "Total Budget: 30,000 USD"):
+        block = Block("heading", 0, len(heading), heading, section=(heading,))
+        doc = Document("h.txt", "txt", heading, (block,), "0" * 64)
+        found = [f.category for f in detect(doc).findings]
+        assert ("estimate" in found) is heading.endswith("USD")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| B | UX | Threat modelling assessment for browser-based archiving. | 10,000 |",
+        "- 1 Arch, 0.5 PO",
+        "Required funding: $10,000 (50 % in EUR, 50 % in DOT)",
+    ],
+)
+def test_detect_budget_lines_are_estimates(text: str) -> None:
+    assert _types(text, "estimate", "Deliverables") == ["estimate"]
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Governing law: {governing_law}", "{governing_law}"),
+        ("Reference the Agreement as [Cloud Service Agreement].", "[Cloud Service Agreement]"),
+        ("The support hours will be mutually agreed.", "will be mutually agreed"),
+        ("We will provide a brief report in normal business hours.", "normal business hours"),
+    ],
+)
+def test_detect_more_placeholders_and_induced_phrases(text: str, phrase: str) -> None:
+    assert phrase in [p for p, _ in _phrases(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See the [Lotus](https://lotus.filecoin.io) documentation.",
+        "The contractor may be required to attend meetings.",
+        "We will migrate orders, including invoices and refunds.",
+    ],
+)
+def test_detect_guarded_phrases_stay_quiet(text: str) -> None:
+    assert _phrases(text) == []

@@ -11,7 +11,9 @@ from analyzer.nlp.patterns import load_patterns, parse_pattern, read_patterns
 from analyzer.types import TYPES_BY_CATEGORY
 
 
-@pytest.mark.parametrize("name", ["lexicon", "ambiguity", "commitment", "scope", "sections"])
+@pytest.mark.parametrize(
+    "name", ["lexicon", "ambiguity", "ambiguity_induced", "commitment", "scope", "sections"]
+)
 def test_patterns_load(name: str) -> None:
     patterns = load_patterns(name)
     assert patterns
