@@ -8,18 +8,45 @@ from pathlib import Path
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".docx", ".txt", ".md", ".markdown")
 
+CONVERTIBLE_SUFFIXES: tuple[str, ...] = (".doc", ".rtf")
+"""Formats ScopeLens refuses but a user can convert (legacy Word, RTF): a folder scan should
+report them ("save it as .docx and try again") rather than skip them silently."""
+
+SCANNED_SUFFIXES: tuple[str, ...] = SUPPORTED_SUFFIXES + CONVERTIBLE_SUFFIXES
+"""What a folder walk should pick up: the supported formats plus the convertible ones."""
+
 
 def _env_int(name: str, default: int) -> int:
+    """A positive integer from the environment; unset, malformed or non-positive → default."""
     value = os.environ.get(name)
     try:
-        return int(value) if value else default
+        number = int(value) if value else default
     except ValueError:
         return default
+    return number if number > 0 else default
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Per-file limits, enforced before the expensive work is done."""
+    """Per-file limits, enforced before the expensive work is done.
+
+    Each is checked as early as the format allows: the file size before reading, the page
+    count before any page is parsed, a DOCX's expanded size and zip directory from the zip's
+    declared sizes before anything is decompressed, and the text length while pages and
+    paragraphs are read. A file over a limit is reported as `LimitExceededError`.
+
+    Environment (read when a `Limits()` is created; an unset, malformed or non-positive value
+    keeps the default):
+
+    | variable | field | default |
+    |---|---|---|
+    | `SCOPELENS_MAX_FILE_MB` | `max_file_bytes` | 200 MB |
+    | `SCOPELENS_MAX_PAGES` | `max_pages` | 5000 |
+    | `SCOPELENS_MAX_XML_MB` | `max_xml_bytes` (DOCX unzipped, all parts) | 256 MB |
+    | `SCOPELENS_MAX_TEXT_MB` | `max_text_chars` (millions of characters, 2**20) | 50 |
+    | `SCOPELENS_MAX_ZIP_ENTRIES` | `max_zip_entries` (parts in a DOCX) | 10000 |
+    | `SCOPELENS_TIMEOUT_S` | `timeout_s` (per file, enforced by the batch runner) | 300 |
+    """
 
     max_file_bytes: int = field(
         default_factory=lambda: _env_int("SCOPELENS_MAX_FILE_MB", 200) * 1024 * 1024
@@ -32,6 +59,9 @@ class Limits:
         default_factory=lambda: _env_int("SCOPELENS_MAX_TEXT_MB", 50) * 1024 * 1024
     )
     timeout_s: int = field(default_factory=lambda: _env_int("SCOPELENS_TIMEOUT_S", 300))
+    max_zip_entries: int = field(
+        default_factory=lambda: _env_int("SCOPELENS_MAX_ZIP_ENTRIES", 10_000)
+    )
 
 
 def project_root() -> Path:

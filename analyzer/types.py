@@ -202,7 +202,8 @@ class Finding:
 def finding_id(path: str, category: str, type_: str, start: int | None, end: int | None) -> str:
     """Stable id: a short hash of path + category + type + start + end (DESIGN.md)."""
     key = f"{path}\x1f{category}\x1f{type_}\x1f{start}\x1f{end}"
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    # A file name with non-UTF-8 bytes arrives as a str with lone surrogates: keep them.
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)

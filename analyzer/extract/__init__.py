@@ -12,6 +12,9 @@ the text is the decoded file (offsets match the file) and blocks are spans over 
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 from typing import Literal
 
@@ -23,13 +26,16 @@ from analyzer.errors import (
     FileAccessError,
     LimitExceededError,
 )
-from analyzer.extract.blocks import Extracted, error_line
+from analyzer.extract.blocks import Extracted, error_line, text_limit_error
 from analyzer.extract.sniff import sniff
 from analyzer.types import Document, sha256_bytes
 
 __all__ = ["Engine", "extract", "extract_bytes"]
 
 Engine = Literal["auto", "pdfium", "pdfplumber"]
+
+# UTF-8 needs at most 4 bytes per character (NUL bytes, which are dropped, aside).
+_TEXT_BYTES_PER_CHAR = 4
 
 
 def extract(
@@ -88,19 +94,16 @@ def extract_bytes(
     """
     limits = limits or Limits()
     try:
-        if len(data) > limits.max_file_bytes:
-            raise LimitExceededError(
-                f"file is {len(data) // (1024 * 1024)} MB, over the limit of "
-                f"{limits.max_file_bytes // (1024 * 1024)} MB"
-            )
+        _check_size(len(data), limits)
         if not data.strip():
             raise EmptyDocumentError("empty file: no text to analyse")
-        kind = sniff(data, Path(name).suffix)
+        kind = sniff(data, Path(name).suffix, limits)
+        if kind in ("txt", "md") and len(data) > _TEXT_BYTES_PER_CHAR * limits.max_text_chars:
+            # Decoding cannot bring this under the limit: refuse before decoding.
+            raise text_limit_error(len(data) // _TEXT_BYTES_PER_CHAR, limits.max_text_chars)
         result = _dispatch(kind, data, engine=engine, boxes=boxes, limits=limits)
         if len(result.text) > limits.max_text_chars:
-            raise LimitExceededError(
-                f"text has {len(result.text)} characters, over the limit of {limits.max_text_chars}"
-            )
+            raise text_limit_error(len(result.text), limits.max_text_chars)
         if not result.text.strip() or not result.blocks:
             raise EmptyDocumentError("empty file: no text to analyse")
     except AnalyzerError as exc:
@@ -124,22 +127,77 @@ def extract_bytes(
 
 
 def _read(path: Path, limits: Limits) -> bytes:
+    """Read a regular file, refusing anything else before a byte is read.
+
+    The file is opened non-blocking and checked with `fstat` on the open descriptor, so a named
+    pipe or a device (which would block or never end) is refused, and a file swapped after the
+    check cannot slip past it. At most `max_file_bytes + 1` bytes are read, so a file that grows
+    while it is read cannot exhaust memory either.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_BINARY", 0)
     try:
-        if path.is_dir():
-            raise FileAccessError(f"is a directory, not a file: {path}")
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise LimitExceededError(
-                f"file is {size // (1024 * 1024)} MB, over the limit of "
-                f"{limits.max_file_bytes // (1024 * 1024)} MB"
-            )
-        return path.read_bytes()
+        fd = os.open(path, flags)
     except FileNotFoundError:
-        raise FileAccessError(f"file not found: {path}") from None
+        raise FileAccessError(
+            "file not found (or a broken link)", hint="check the path, or fix the link"
+        ) from None
+    except IsADirectoryError:
+        raise FileAccessError("is a directory, not a file") from None
     except PermissionError:
-        raise FileAccessError(f"permission denied: {path}") from None
+        raise FileAccessError("permission denied: the file cannot be read") from None
     except OSError as exc:
-        raise FileAccessError(f"cannot read {path}: {error_line(exc)}") from None
+        if exc.errno == errno.ELOOP:
+            raise FileAccessError(
+                "symbolic link loop: the link points back to itself", hint="fix or remove the link"
+            ) from None
+        raise FileAccessError(f"cannot open the file: {exc.strerror or error_line(exc)}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise FileAccessError("is a directory, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise FileAccessError(
+                "not a regular file (a named pipe, device or socket)",
+                hint="only documents saved as files can be scanned",
+            )
+        _check_size(st.st_size, limits)
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limits.max_file_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limits.max_file_bytes:
+                _check_size(total, limits)
+        return b"".join(chunks)
+    except PermissionError:
+        raise FileAccessError("permission denied: the file cannot be read") from None
+    except BlockingIOError:
+        raise FileAccessError(
+            "the file is not ready to be read (locked or still being written)"
+        ) from None
+    except OSError as exc:
+        raise FileAccessError(f"cannot read the file: {exc.strerror or error_line(exc)}") from None
+    finally:
+        os.close(fd)
+
+
+def _check_size(size: int, limits: Limits) -> None:
+    if size > limits.max_file_bytes:
+        raise LimitExceededError(
+            f"file is {_size(size)}, over the limit of {_size(limits.max_file_bytes)}",
+            hint="split the document, or raise SCOPELENS_MAX_FILE_MB",
+        )
+
+
+def _size(size: int) -> str:
+    """ "300 MB", "1.5 MB" or, under a megabyte, "2,048 bytes"."""
+    if size < 1024 * 1024:
+        return f"{size:,} bytes"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
 def _dispatch(kind: str, data: bytes, *, engine: str, boxes: bool, limits: Limits) -> Extracted:

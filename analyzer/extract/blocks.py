@@ -9,11 +9,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
+from analyzer.config import Limits
+from analyzer.errors import LimitExceededError
 from analyzer.types import Block, BlockKind, PageBoxes
 
 BLOCK_SEPARATOR = "\n\n"
 """Separator between blocks in PDF and DOCX text: a paragraph break, so a hard sentence end."""
+
+MAX_BLOCK_CHARS = 100_000
+"""Longest block an extractor returns; longer runs (a file with no paragraph breaks) are cut.
+
+Detection runs spaCy block by block, and spaCy refuses a text over `nlp.max_length` (1,000,000
+characters); cutting here keeps a single-paragraph file analysable. Cuts fall after a sentence
+end when there is one in the last fifth of the window, else at a space, else anywhere.
+"""
+_CUT_SEARCH = MAX_BLOCK_CHARS // 5
+_SENTENCE_END_RE = re.compile(r"[.!?;:][\"'”’)\]]*\s")
 
 _TERMINAL_PUNCT = ".,;:!?"
 
@@ -205,7 +218,7 @@ def assemble(
     blocks: list[Block] = []
     offset = 0
     boxes_by_page: dict[int, tuple[list[int], list[tuple[float, float, float, float]]]] = {}
-    for draft in drafts:
+    for draft in (piece for whole in drafts for piece in split_draft(whole)):
         if not draft.text:
             continue
         if parts:
@@ -255,6 +268,90 @@ def assemble(
 
 
 def error_line(exc: BaseException) -> str:
-    """First line of a library exception's message (never a traceback), at most 200 chars."""
+    """First line of a library exception's message (never a traceback), at most 200 chars.
+
+    A final period is dropped, so the line reads well inside a longer message.
+    """
     lines = str(exc).strip().splitlines()
-    return lines[0][:200] if lines and lines[0] else type(exc).__name__
+    line = lines[0][:200].rstrip(" .") if lines else ""
+    return line or type(exc).__name__
+
+
+def text_limit_error(chars: int, limit: int) -> LimitExceededError:
+    """The error for a document whose text (`chars` so far) is longer than `limit`."""
+    return LimitExceededError(
+        f"the text has over {chars:,} characters, more than the limit of {limit:,}",
+        hint="split the document, or raise SCOPELENS_MAX_TEXT_MB",
+    )
+
+
+class TextBudget:
+    """Counts extracted characters so an extractor stops as soon as the limit is passed."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limit = limits.max_text_chars
+        self.used = 0
+
+    def spend(self, chars: int) -> None:
+        """Add `chars`; raise `LimitExceededError` once the total passes the limit."""
+        self.used += chars
+        if self.used > self.limit:
+            raise text_limit_error(self.used, self.limit)
+
+
+def cut_points(text: str, start: int, end: int, max_chars: int = MAX_BLOCK_CHARS) -> list[int]:
+    """Where to cut `text[start:end]` so no piece is longer than `max_chars`.
+
+    Args:
+        text: The full text.
+        start: Start of the span.
+        end: End of the span.
+        max_chars: Longest piece allowed.
+
+    Returns:
+        The inner cut offsets, ascending (empty when the span is short enough).
+    """
+    cuts: list[int] = []
+    pos = start
+    while end - pos > max_chars:
+        limit = pos + max_chars
+        floor = limit - min(_CUT_SEARCH, max_chars // 2)
+        cut = -1
+        for match in _SENTENCE_END_RE.finditer(text, floor, limit):
+            cut = match.end()
+        if cut <= pos:
+            space = text.rfind(" ", floor, limit)
+            cut = space + 1 if space > pos else limit
+        cuts.append(cut)
+        pos = cut
+    return cuts
+
+
+def split_draft(draft: Draft, max_chars: int = MAX_BLOCK_CHARS) -> list[Draft]:
+    """`draft` as one or more drafts no longer than `max_chars` (see `MAX_BLOCK_CHARS`)."""
+    text = draft.text
+    cuts = cut_points(text, 0, len(text), max_chars)
+    if not cuts:
+        return [draft]
+    pieces: list[Draft] = []
+    bounds = [0, *cuts, len(text)]
+    for left, right in pairwise(bounds):
+        piece = text[left:right]
+        lead = len(piece) - len(piece.lstrip())
+        piece = piece.strip()
+        if not piece:
+            continue
+        boxes = draft.char_boxes
+        pieces.append(
+            Draft(
+                kind=draft.kind,
+                text=piece,
+                page=draft.page,
+                bbox=draft.bbox,
+                level=draft.level,
+                char_boxes=(
+                    boxes[left + lead : left + lead + len(piece)] if boxes is not None else None
+                ),
+            )
+        )
+    return pieces

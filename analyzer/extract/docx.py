@@ -1,16 +1,17 @@
 """DOCX: python-docx body in document order, then section headers and footers.
 
-The zip is inspected before python-docx sees it: declared part sizes are checked against
-`Limits.max_xml_bytes` and any XML part that declares a DOCTYPE/ENTITY is rejected, so a zip
-bomb or an entity-expansion bomb is refused cheaply.
+The zip is inspected before python-docx sees it (`analyzer.extract.package`): declared part
+sizes are checked against `Limits.max_xml_bytes` and any XML part that declares a DOCTYPE/ENTITY
+is rejected, so a zip bomb or an entity-expansion bomb is refused cheaply.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
+from itertools import chain
+from typing import Any
 
 from docx import Document as open_docx
 from docx.oxml.ns import qn
@@ -18,70 +19,24 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from analyzer.config import Limits
-from analyzer.errors import AnalyzerError, CorruptDocumentError, LimitExceededError
+from analyzer.errors import AnalyzerError, CorruptDocumentError
 from analyzer.extract.blocks import (
     Draft,
     Extracted,
+    TextBudget,
     assemble,
     clean_inline,
     error_line,
     heading_level,
     infer_level,
 )
+from analyzer.extract.package import check_package
+
+__all__ = ["check_package", "extract_docx"]
 
 _HEADING_STYLE_RE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
 _LIST_STYLE_RE = re.compile(r"^list\b.*?(\d)?$", re.IGNORECASE)
-_ROOT_RE = re.compile(rb"<[A-Za-z_]")
-_PROLOG_SCAN = 64 * 1024
 _LARGE_FONT_PT = 14
-
-
-def check_package(data: bytes, limits: Limits) -> None:
-    """Refuse oversized or entity-declaring XML parts before any XML is parsed.
-
-    Args:
-        data: The DOCX file content.
-        limits: Size limits; `max_xml_bytes` bounds the declared uncompressed XML total.
-
-    Raises:
-        CorruptDocumentError: not a zip, no word/document.xml, or a DOCTYPE/ENTITY declaration.
-        LimitExceededError: the XML parts would expand beyond `limits.max_xml_bytes`.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            if "word/document.xml" not in names:
-                raise CorruptDocumentError("not a valid DOCX: word/document.xml is missing")
-            xml_parts = [i for i in infos if i.filename.endswith((".xml", ".rels"))]
-            total = sum(info.file_size for info in xml_parts)
-            if total > limits.max_xml_bytes:
-                raise LimitExceededError(
-                    f"DOCX expands to {total // (1024 * 1024)} MB of XML, over the limit of "
-                    f"{limits.max_xml_bytes // (1024 * 1024)} MB"
-                )
-            for info in xml_parts:
-                with archive.open(info) as handle:
-                    head = handle.read(_PROLOG_SCAN)
-                _check_prolog(info.filename, head)
-    except AnalyzerError:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise CorruptDocumentError(f"not a valid DOCX: {error_line(exc)}") from None
-
-
-def _check_prolog(name: str, head: bytes) -> None:
-    # DTDs can only appear before the root element, so the prolog is all we need to scan.
-    match = _ROOT_RE.search(head)
-    if match is None:
-        if head.strip():
-            raise CorruptDocumentError(f"not a valid DOCX: {name} has no XML root element")
-        return
-    prolog = head[: match.start()].upper()
-    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-        raise CorruptDocumentError(
-            f"not a valid DOCX: {name} declares a DOCTYPE/ENTITY (possible entity bomb)"
-        )
 
 
 def extract_docx(data: bytes, *, limits: Limits) -> Extracted:
@@ -98,12 +53,17 @@ def extract_docx(data: bytes, *, limits: Limits) -> Extracted:
         Text and blocks; `pages` is None (Word decides pagination at render time).
     """
     check_package(data, limits)
+    budget = TextBudget(limits)
+    drafts: list[Draft] = []
     try:
         document = open_docx(io.BytesIO(data))
-        drafts = list(_body_drafts(document))
-        drafts.extend(_header_footer_drafts(document))
+        for draft in chain(_body_drafts(document), _header_footer_drafts(document)):
+            budget.spend(len(draft.text) + 2)
+            drafts.append(draft)
     except AnalyzerError:
         raise
+    except RecursionError:
+        raise CorruptDocumentError("not a valid DOCX: tables are nested too deeply") from None
     # The extraction boundary: python-docx/lxml fail in many ways; all mean "corrupt".
     except Exception as exc:
         raise CorruptDocumentError(f"not a valid DOCX: {error_line(exc)}") from None
@@ -191,7 +151,7 @@ def _is_emphasised(paragraph: Paragraph) -> bool:
 def _list_level(paragraph: Paragraph, style_name: str) -> int | None:
     ppr = paragraph._p.pPr
     if ppr is not None and ppr.numPr is not None:
-        ilvl = ppr.numPr.ilvl
+        ilvl = ppr.numPr.ilvl  # type: ignore[attr-defined]
         value = ilvl.val if ilvl is not None else 0
         return int(value or 0) + 1
     match = _LIST_STYLE_RE.match(style_name)
@@ -220,14 +180,14 @@ def _table_drafts(table: Table, kind: str) -> Iterator[Draft]:
             yield from _table_drafts(inner, kind)
 
 
-def _row_cells(row: object) -> list:  # type: ignore[type-arg]
+def _row_cells(row: object) -> list[Any]:
     try:
         return list(row.cells)  # type: ignore[attr-defined]
     except (IndexError, ValueError, KeyError):
         # Malformed spans confuse the grid calculation; fall back to the raw cells.
         from docx.table import _Cell
 
-        return [_Cell(tc, row) for tc in row._tr.tc_lst]  # type: ignore[attr-defined]
+        return [_Cell(tc, row) for tc in row._tr.tc_lst]  # type: ignore[attr-defined,arg-type]
 
 
 def _header_footer_drafts(document: object) -> Iterator[Draft]:

@@ -29,6 +29,7 @@ from analyzer.errors import (
 from analyzer.extract.blocks import (
     Draft,
     Extracted,
+    TextBudget,
     assemble,
     ends_sentence,
     error_line,
@@ -57,10 +58,16 @@ _PAGE_NUMBER_RE = re.compile(
     re.IGNORECASE,
 )
 _MARKER_ANY_RE = re.compile("[\x02\xad\ufffe]")
-_MARKER_RE = re.compile(r"([\w-]*)([\x02\xad\ufffe])(\w+)")
+# Word fragments are bounded ({0,64}): an unbounded prefix made `sub`/`search` quadratic on a
+# long run of letters (a 20,000-letter line took 2 s; a crafted PDF line could take hours).
+_MAX_WORD = 64
+_MARKER_RE = re.compile(rf"([\w-]{{0,{_MAX_WORD}}})([\x02\xad\ufffe])(\w+)")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 _DIGITS_RE = re.compile(r"\d+")
-_TRAILING_WORD_RE = re.compile(r"([\w-]+)-$")
+_TRAILING_WORD_RE = re.compile(rf"([\w-]{{1,{_MAX_WORD}}})-$")
+# A page number line ("Page 3 of 12", "- 4 -", "iv") is short; longer lines are never matched,
+# which also keeps the pattern's adjacent \s* runs from backtracking on a long line.
+_PAGE_NUMBER_MAX = 40
 # Prefixes that normally keep their hyphen when a line breaks after them ("self-\nservice").
 _KEEP_HYPHEN_PREFIXES = frozenset(
     {"self", "non", "cross", "third", "well", "end", "user", "client", "vendor", "cloud", "pre"}
@@ -105,8 +112,13 @@ def extract_pdf(data: bytes, *, engine: str, boxes: bool, limits: Limits) -> Ext
         pages, sizes = _pdfium_pages(data, limits, boxes)
     if not _has_text(pages, max(10, 3 * len(pages))):
         raise NoTextLayerError("no text layer")
+    original = list(pages)
     _drop_furniture(pages, sizes)
     drafts = list(_paragraphs(pages, sizes))
+    if not drafts:
+        # Every line looked like a running header (one same line per page): that line is the
+        # content, not furniture — keep it rather than call a text PDF a scan.
+        drafts = list(_paragraphs(original, sizes))
     text, blocks, page_boxes = assemble(drafts, sizes if boxes else None)
     if not blocks:
         raise NoTextLayerError("no text layer")
@@ -135,6 +147,17 @@ def _has_text(pages: list[list[Line]], needed: int) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
+def _check_pages(count: int, limits: Limits) -> None:
+    """Refuse a PDF over the page limit (or without pages) before any page is read."""
+    if count > limits.max_pages:
+        raise LimitExceededError(
+            f"PDF has {count} pages, over the limit of {limits.max_pages}",
+            hint="split the document, or raise SCOPELENS_MAX_PAGES",
+        )
+    if count <= 0:
+        raise EmptyDocumentError("empty file: the PDF has no pages")
+
+
 def _pdfium_error(exc: BaseException) -> AnalyzerError:
     message = error_line(exc)
     if "password" in message.lower() or "security" in message.lower():
@@ -151,10 +174,8 @@ def _pdfium_pages(
         raise _pdfium_error(exc) from None
     try:
         count = len(document)
-        if count > limits.max_pages:
-            raise LimitExceededError(f"PDF has {count} pages, over the limit of {limits.max_pages}")
-        if count == 0:
-            raise EmptyDocumentError("empty file: the PDF has no pages")
+        _check_pages(count, limits)
+        budget = TextBudget(limits)
         pages: list[list[Line]] = []
         sizes: list[tuple[float, float]] = []
         for number in range(1, count + 1):
@@ -163,11 +184,13 @@ def _pdfium_pages(
                 width, height = page.get_size()
                 textpage = page.get_textpage()
                 try:
-                    pages.append(_pdfium_lines(textpage, number, height, boxes))
+                    lines = _pdfium_lines(textpage, number, height, boxes)
                 finally:
                     textpage.close()
             finally:
                 page.close()
+            budget.spend(sum(len(line.text) + 1 for line in lines))
+            pages.append(lines)
             sizes.append((width, height))
         return pages, sizes
     except AnalyzerError:
@@ -325,16 +348,14 @@ def _pdfplumber_pages(
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             count = len(pdf.pages)
-            if count > limits.max_pages:
-                raise LimitExceededError(
-                    f"PDF has {count} pages, over the limit of {limits.max_pages}"
-                )
-            if count == 0:
-                raise EmptyDocumentError("empty file: the PDF has no pages")
+            _check_pages(count, limits)
+            budget = TextBudget(limits)
             for number, page in enumerate(pdf.pages, start=1):
                 sizes.append((float(page.width), float(page.height)))
-                pages.append(_pdfplumber_lines(page, number))
+                lines = _pdfplumber_lines(page, number)
                 page.close()
+                budget.spend(sum(len(line.text) + 1 for line in lines))
+                pages.append(lines)
     except AnalyzerError:
         raise
     except PDFPasswordIncorrect:
@@ -411,6 +432,10 @@ def _zone(lines: list[Line], height: float) -> list[int]:
     return picked
 
 
+def _is_page_number(text: str) -> bool:
+    return len(text) <= _PAGE_NUMBER_MAX and _PAGE_NUMBER_RE.match(text) is not None
+
+
 def _furniture_key(text: str) -> str:
     return _DIGITS_RE.sub("#", " ".join(text.lower().split()))
 
@@ -443,7 +468,7 @@ def _drop_furniture(pages: list[list[Line]], sizes: list[tuple[float, float]]) -
             for i in zone
             if not isinstance(lines[i], _TableLine)
             and (
-                _PAGE_NUMBER_RE.match(lines[i].text)
+                _is_page_number(lines[i].text)
                 or (len(pages) > 1 and _furniture_key(lines[i].text) in repeated)
             )
         }
@@ -451,7 +476,7 @@ def _drop_furniture(pages: list[list[Line]], sizes: list[tuple[float, float]]) -
         drop.update(
             i
             for i, line in enumerate(lines)
-            if i not in drop and _PAGE_NUMBER_RE.match(line.text) and _isolated(lines, i)
+            if i not in drop and _is_page_number(line.text) and _isolated(lines, i)
         )
         if drop:
             pages[p] = [line for i, line in enumerate(lines) if i not in drop]

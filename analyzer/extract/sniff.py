@@ -9,8 +9,10 @@ from __future__ import annotations
 import io
 import zipfile
 
+from analyzer.config import Limits
 from analyzer.errors import CorruptDocumentError, EncryptedDocumentError, UnsupportedFormatError
 from analyzer.extract.blocks import error_line
+from analyzer.extract.package import ZIP_ERRORS, check_zip_directory
 from analyzer.types import DocumentKind
 
 SUPPORTED = "PDF, DOCX, TXT, Markdown"
@@ -24,12 +26,13 @@ _LEGACY_DOC = "legacy Word .doc: save it as .docx and try again"
 _RTF = "RTF: save as .docx or PDF and try again"
 
 
-def sniff(data: bytes, suffix: str) -> DocumentKind:
+def sniff(data: bytes, suffix: str, limits: Limits | None = None) -> DocumentKind:
     """Return the kind of document held in `data`.
 
     Args:
         data: The whole file content (non-empty).
         suffix: The file extension including the dot, any case ("" when there is none).
+        limits: Bounds a zip's directory before it is opened (defaults to `Limits()`).
 
     Returns:
         "pdf", "docx", "txt" or "md".
@@ -38,6 +41,7 @@ def sniff(data: bytes, suffix: str) -> DocumentKind:
         UnsupportedFormatError: legacy .doc, RTF, other Office files or unknown types.
         EncryptedDocumentError: a password-protected DOCX (an OLE2 encrypted package).
         CorruptDocumentError: the extension promises PDF/DOCX but the bytes are not.
+        LimitExceededError: a zip with more entries than `limits.max_zip_entries`.
     """
     suffix = suffix.lower()
     head = data[:1024]
@@ -45,6 +49,7 @@ def sniff(data: bytes, suffix: str) -> DocumentKind:
     if b"%PDF-" in head:
         return "pdf"
     if data.startswith(_ZIP_MAGIC):
+        check_zip_directory(data, limits or Limits())
         return _sniff_zip(data, suffix)
     if data.startswith(_OLE2_MAGIC):
         if _ENCRYPTED_PACKAGE in data:
@@ -75,7 +80,7 @@ def _sniff_zip(data: bytes, suffix: str) -> DocumentKind:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except ZIP_ERRORS as exc:
         if suffix == ".docx":
             raise CorruptDocumentError(f"not a valid DOCX: {error_line(exc)}") from None
         raise UnsupportedFormatError(

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import codecs
 import re
+from itertools import pairwise
 
 from charset_normalizer import from_bytes
 
 from analyzer.extract.blocks import (
+    MAX_BLOCK_CHARS,
     Extracted,
     SectionTracker,
+    cut_points,
     heading_level,
     infer_level,
     is_list_item,
@@ -24,13 +27,16 @@ from analyzer.extract.blocks import (
 )
 from analyzer.types import Block, BlockKind
 
-_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+# ATX headings and table separator rows are parsed by hand after a short anchored match: the
+# one-regex forms backtracked quadratically on long runs of spaces (a 40,000-character line
+# took 9 s), and one line of a text file can be megabytes long.
+_ATX_OPEN_RE = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)")
+_TABLE_CELL_RE = re.compile(r":?-+:?")
 _SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _THEMATIC_RE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _MD_LIST_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+\S|$)")
 _PREFERRED = ("utf_8", "cp1252", "latin_1", "iso8859_15")
-_TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -128,6 +134,12 @@ class _Builder:
             end -= 1
         if start >= end:
             return
+        if end - start > MAX_BLOCK_CHARS:
+            # A file without paragraph breaks: cut it into pieces spaCy accepts.
+            bounds = [start, *cut_points(text, start, end), end]
+            for left, right in pairwise(bounds):
+                self.add("paragraph" if kind == "heading" else kind, left, right, level)
+            return
         body = text[start:end]
         if kind == "heading":
             section = self.tracker.heading(level or 1, title or " ".join(body.split()))
@@ -168,6 +180,12 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
     out = _Builder(text)
     lines = _lines(text)
     n = len(lines)
+    # has_text_after[i]: some line after line i is not blank. Precomputed once: asking per
+    # blank line made a file of many blank lines quadratic (50,000 blank lines took 90 s).
+    has_text_after = [False] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        s_j, e_j = lines[j]
+        has_text_after[j] = has_text_after[j + 1] or bool(text[s_j:e_j].strip())
     para: list[tuple[int, int]] = []
     para_kind: BlockKind = "paragraph"
     para_level: int | None = None
@@ -204,7 +222,7 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
         line = text[s:e]
         stripped = line.strip()
         if not stripped:
-            flush(_next_is_text(text, lines, i))
+            flush(has_text_after[i + 1])
             list_indents.clear()
             i += 1
             continue
@@ -221,18 +239,18 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
                 out.add("paragraph", s, lines[end_line][1])
                 i = end_line + 1
                 continue
-            atx = _ATX_RE.match(line)
+            atx = _atx_heading(line)
             if atx:
                 flush()
-                title = " ".join((atx.group(2) or "").split()) or stripped
-                out.add("heading", s, e, len(atx.group(1)), title)
+                title = " ".join(atx[1].split()) or stripped
+                out.add("heading", s, e, atx[0], title)
                 i += 1
                 continue
             if para and para_kind == "paragraph" and _SETEXT_RE.match(line):
                 start, end = para[0][0], para[-1][1]
-                level = 1 if stripped.startswith("=") else 2
+                setext_level = 1 if stripped.startswith("=") else 2
                 para = []
-                out.add("heading", start, end, level)
+                out.add("heading", start, end, setext_level)
                 i += 1
                 continue
             if _THEMATIC_RE.match(line):
@@ -241,7 +259,7 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
                 continue
             if stripped.startswith("|"):
                 flush()
-                if not _TABLE_SEP_RE.match(line):
+                if not _is_table_separator(line):
                     out.add("table_row", s, e)
                 i += 1
                 continue
@@ -276,6 +294,29 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
     return tuple(out.blocks)
 
 
+def _atx_heading(line: str) -> tuple[int, str] | None:
+    """(level, title) of a Markdown ATX heading line ("## Scope ##"), else None."""
+    match = _ATX_OPEN_RE.match(line)
+    if match is None:
+        return None
+    rest = line[match.end() :].strip(" \t")
+    # An optional closing run of "#" counts only when a space or tab precedes it.
+    unclosed = rest.rstrip("#")
+    if not unclosed:
+        rest = ""
+    elif unclosed != rest and unclosed[-1] in " \t":
+        rest = unclosed.rstrip(" \t")
+    return len(match.group(1)), rest
+
+
+def _is_table_separator(line: str) -> bool:
+    """True for a Markdown table's delimiter row ("|---|:--:|")."""
+    body = line.strip()
+    body = body.removeprefix("|")
+    body = body.removesuffix("|")
+    return all(_TABLE_CELL_RE.fullmatch(cell.strip()) for cell in body.split("|"))
+
+
 def _starts_new_para(text: str, para: list[tuple[int, int]], line: str) -> bool:
     """A one-line title-like paragraph followed by a longer, capitalised line is a heading."""
     if len(para) != 1 or not line[:1].isupper():
@@ -285,7 +326,3 @@ def _starts_new_para(text: str, para: list[tuple[int, int]], line: str) -> bool:
     return (
         len(line) > len(body) and is_title_like(body, max_words=6) and heading_level(body) is None
     )
-
-
-def _next_is_text(text: str, lines: list[tuple[int, int]], i: int) -> bool:
-    return any(text[s:e].strip() for s, e in lines[i + 1 :])
