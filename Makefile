@@ -6,13 +6,15 @@ STAMP  := $(VENV)/.installed
 FILES  ?= examples
 FORMAT ?= md
 
-.PHONY: help install review test lint typecheck scan evaluate clean
+.PHONY: help install review test lint typecheck scan evaluate model bench fuzz clean
 
 help:
 	@echo "make review            set up and start the review app on http://127.0.0.1:8501"
 	@echo "make test              set up, lint and run the tests"
 	@echo "make scan FILES=...    scan files/folders (FORMAT=json|csv|md|html)"
-	@echo "make evaluate          score the rules on the labelled corpus (test split)"
+	@echo "make evaluate          score rules, model and combined on the corpus test split"
+	@echo "make model             corpus -> induced lexicon -> train -> evaluate"
+	@echo "make bench             scan benchmark on ../shared/data -> bench/results.md"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,5 +45,19 @@ scan: $(STAMP)
 evaluate: $(STAMP)
 	$(BIN)/scopelens evaluate --split test
 
+bench: $(STAMP)
+	$(BIN)/python bench/bench_scan.py
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache
+
+model: $(STAMP)
+	$(BIN)/python -m analyzer.nlp.induce
+	$(BIN)/scopelens train
+	$(BIN)/scopelens evaluate --split test
+
+# Fuzz the extractors (tests/fuzz/fuzz_extract.py): coverage-guided with atheris when it is
+# installed (pip install atheris), else a random mutation loop. Crashes -> test-artifacts/fuzz/.
+FUZZ_SECONDS ?= 300
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/fuzz_extract.py --seconds $(FUZZ_SECONDS)

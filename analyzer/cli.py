@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
 from analyzer import __version__
+
+if TYPE_CHECKING:
+    from analyzer.types import DocumentReport, ToolInfo
 
 app = typer.Typer(
     name="scopelens",
@@ -29,6 +34,7 @@ class Format(StrEnum):
     """Report formats of `scopelens scan`."""
 
     json = "json"
+    jsonl = "jsonl"
     csv = "csv"
     md = "md"
     html = "html"
@@ -57,7 +63,15 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 @app.command()
 def scan(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (walked recursively).")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.json,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format. json and jsonl are written as each file finishes (in the "
+            "order files finish; --sort orders them by path at the end).",
+        ),
+    ] = Format.json,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the report to this file.")
     ] = None,
@@ -83,88 +97,194 @@ def scan(
             "with the safeguards each lacks) to this CSV file.",
         ),
     ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds one file may take before its worker is stopped and the file reported "
+            "as timed out (0 = no limit; default SCOPELENS_TIMEOUT_S or 300).",
+        ),
+    ] = None,
+    max_mb: Annotated[
+        int | None,
+        typer.Option("--max-mb", help="Skip files larger than this (default 200 MB)."),
+    ] = None,
+    max_pages: Annotated[
+        int | None,
+        typer.Option("--max-pages", help="Skip PDFs with more pages (default 5000)."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Analyse every file again; leave the cache alone.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Scan cache folder (default SCOPELENS_CACHE_DIR or the user cache folder).",
+        ),
+    ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Run on Dask distributed: a scheduler address (tcp://host:8786) or 'local' "
+            "(needs pip install 'scopelens[dask]'; see docs/scale.md).",
+        ),
+    ] = None,
+    sort: Annotated[
+        bool,
+        typer.Option("--sort", help="json/jsonl: order documents by path (holds all in memory)."),
+    ] = False,
 ) -> None:
     """Analyse documents (PDF, DOCX, TXT, Markdown) and write a report.
 
     With several documents the HTML report opens with the portfolio: documents ranked by risk,
     the phrases and rules that fire most, and which documents lack which safeguards.
+    Re-scans answer unchanged files from the scan cache (see --no-cache).
     """
-    from analyzer.analyze import DEFAULT_MODEL, Analyzer
-    from analyzer.batch import iter_files
-    from analyzer.batch import scan as run_scan
-    from analyzer.report import render
-    from analyzer.types import Report
+    from dataclasses import replace
+
+    from analyzer.analyze import DEFAULT_MODEL
+    from analyzer.batch import JsonStream, Scanner, iter_files, resolve_model_dir
+    from analyzer.config import Limits
+    from analyzer.distributed import DaskUnavailableError
+    from analyzer.errors import printable
 
     if engine not in ("auto", "pdfium", "pdfplumber"):
         raise _fail(f"unknown --engine {engine!r}: use auto, pdfium or pdfplumber")
     if jobs < 0:
         raise _fail("--jobs must be 0 (all cores) or a positive number")
+    if timeout is not None and timeout < 0:
+        raise _fail("--timeout must be 0 (no limit) or a positive number of seconds")
+    for name, value in (("--max-mb", max_mb), ("--max-pages", max_pages)):
+        if value is not None and value <= 0:
+            raise _fail(f"{name} must be a positive number")
     items = list(iter_files(paths))
     if not items:
         raise _fail("nothing to scan: no PDF, DOCX, TXT or Markdown files under the given paths")
+    limits = Limits()
+    if max_mb is not None:
+        limits = replace(limits, max_file_bytes=max_mb * 1024 * 1024)
+    if max_pages is not None:
+        limits = replace(limits, max_pages=max_pages)
     model_dir = None if rules_only else (model or DEFAULT_MODEL)
-    probe = Analyzer(model_dir=model_dir)
-    if probe.model is None:
-        model_dir = None
-        if probe.model_warning:
-            typer.echo(f"scopelens: warning: {probe.model_warning}", err=True)
-    workers = jobs or (os.cpu_count() or 1)
-    workers = max(1, min(workers, len(items)))
-    # HTML highlights need the document text, which only stays in this process.
-    keep = fmt is Format.html
-    if keep:
-        workers = 1
+    workers = max(1, min(jobs or (os.cpu_count() or 1), len(items)))
+    cache = None
+    if not no_cache:
+        from analyzer.cache import ScanCache, default_cache_dir, scan_fingerprint
 
+        fingerprint = scan_fingerprint(resolve_model_dir(model_dir), engine=engine, limits=limits)
+        cache = ScanCache(cache_dir or default_cache_dir(), fingerprint)
+    scanner = Scanner(
+        jobs=workers,
+        engine=engine,
+        limits=limits,
+        model_dir=model_dir,
+        timeout=limits.timeout_s if timeout is None else timeout,
+        cache=cache,
+        # HTML highlights need the extracted text: workers send it back.
+        keep_documents=fmt is Format.html,
+        dask=dask,
+    )
+    streaming = fmt in (Format.json, Format.jsonl) and not sort
+    keep_reports = not streaming or portfolio is not None
+    try:
+        handle = sys.stdout if out is None else out.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write {out}: {exc.strerror or exc}") from None
+    stream = JsonStream(handle, lines=fmt is Format.jsonl) if streaming else None
     reports = []
-    show_progress = len(items) > 1 and not quiet
-    if show_progress:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        progress = Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        with progress:
-            task = progress.add_task("Scanning", total=len(items))
-            for report in run_scan(
-                items, jobs=workers, engine=engine, keep_documents=keep, model_dir=model_dir
-            ):
-                reports.append(report)
-                progress.advance(task)
-    else:
-        reports = list(
-            run_scan(items, jobs=workers, engine=engine, keep_documents=keep, model_dir=model_dir)
-        )
-
-    reports.sort(key=lambda r: r.path)
-    for report in reports:
-        if report.status == "error":
-            typer.echo(f"scopelens: {report.path}: {report.error}", err=True)
-    full = Report(tool=probe.tool, documents=reports)
-    text = render(full, fmt.value)
-    if out is None:
-        sys.stdout.write(text)
-        if not text.endswith("\n"):
-            sys.stdout.write("\n")
-    else:
-        _write(out, text)
+    problems: list[tuple[str, str]] = []
+    count = failed = 0
+    try:
+        with _progress(len(items), enabled=len(items) > 1 and not quiet) as advance:
+            for report in scanner.run(items):
+                count += 1
+                if report.status == "error":
+                    failed += 1
+                    problems.append((report.path, report.error or "error"))
+                if stream is not None:
+                    stream.write(report, scanner.tool)
+                if keep_reports:
+                    reports.append(report)
+                advance()
+        if stream is not None:
+            stream.close(scanner.tool)
+        else:
+            _write_full(handle, reports, scanner.tool, fmt.value, sort=True)
+    except OSError as exc:
+        raise _fail(f"cannot write {out or 'the report'}: {exc.strerror or exc}") from None
+    except DaskUnavailableError as exc:  # Dask missing or its scheduler unreachable
+        raise _fail(str(exc)) from None
+    finally:
+        if cache is not None:
+            cache.close()
+        if out is not None:
+            handle.close()
+    for warning in scanner.stats.warnings:
+        typer.echo(f"scopelens: warning: {warning}", err=True)
+    for path, error in sorted(problems):
+        # printable(): a newline or terminal escape in a file name stays on one line.
+        typer.echo(f"scopelens: {printable(path)}: {printable(error)}", err=True)
     if portfolio is not None:
         from analyzer.report.portfolio import build_portfolio, to_portfolio_csv
+        from analyzer.types import Report
 
-        _write(portfolio, to_portfolio_csv(build_portfolio(full)))
-    failed = sum(r.status == "error" for r in reports)
+        reports.sort(key=lambda r: r.path)
+        _write(portfolio, to_portfolio_csv(build_portfolio(Report(scanner.tool, reports))))
     if not quiet:
+        cached = scanner.stats.cached
         typer.echo(
-            f"scopelens: {len(reports)} file(s), {len(reports) - failed} analysed, {failed} failed",
+            f"scopelens: {count} file(s), {count - failed} analysed, {failed} failed"
+            + (f", {cached} answered from the cache" if cached else ""),
             err=True,
         )
-    if failed == len(reports):
+    if failed == count:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr; yields the function that advances it by one file."""
+    if not enabled:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("Scanning", total=total)
+        yield lambda: progress.advance(task)
+
+
+def _write_full(
+    handle: TextIO, reports: list[DocumentReport], tool: ToolInfo, fmt: str, *, sort: bool
+) -> None:
+    """Render a whole report (csv, md, html, sorted json) and write it."""
+    from analyzer.batch import JsonStream
+    from analyzer.types import Report
+
+    if sort:
+        reports.sort(key=lambda r: r.path)
+    if fmt in ("json", "jsonl"):
+        stream = JsonStream(handle, lines=fmt == "jsonl")
+        for report in reports:
+            stream.write(report, tool)
+        stream.close(tool)
+        return
+    from analyzer.report import render
+
+    text = render(Report(tool=tool, documents=reports), fmt)  # type: ignore[arg-type]
+    handle.write(text)
+    if not text.endswith("\n"):
+        handle.write("\n")
 
 
 def _write(path: Path, data: str | bytes) -> None:

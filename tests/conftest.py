@@ -23,3 +23,11 @@ def shared_data() -> Path:
 def examples_dir() -> Path:
     """The committed example documents."""
     return EXAMPLES
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_scan_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the tests' scan cache out of the user's cache folder."""
+    import os
+
+    os.environ["SCOPELENS_CACHE_DIR"] = str(tmp_path_factory.mktemp("scan-cache"))
