@@ -2,8 +2,9 @@
 
 For each sentence and label the classifier gives a calibrated probability `p`. The label holds
 when `p >= threshold`, or when a rule fired and `p >= veto_threshold` (a lower bar: the model
-only vetoes rule hits it is fairly sure about). Both thresholds are tuned per label on the dev
-split. Then:
+only vetoes rule hits it is fairly sure about), or when a *trusted* rule fired (a pattern whose
+precision on the corpus is so high that the model may not veto it). Thresholds are tuned per
+label by cross-validation. Then:
 - a rule finding on a sentence where the label holds is kept (its `source` stays `rule:<id>`,
   its confidence becomes `p`); one where the label does not hold is dropped;
 - where the label holds and no rule fired, a model finding is added (`source` `model:<name>`,
@@ -54,9 +55,11 @@ class SentencePrediction:
     ambiguity_type: str | None
 
 
-def decide(probability: float, rule_fired: bool, threshold: float, veto: float) -> bool:
+def decide(
+    probability: float, rule_fired: bool, threshold: float, veto: float, trusted: bool = False
+) -> bool:
     """Combined decision for one label of one sentence."""
-    return probability >= threshold or (rule_fired and probability >= veto)
+    return trusted or probability >= threshold or (rule_fired and probability >= veto)
 
 
 def predict_sentences(
@@ -92,7 +95,11 @@ def combine_sentence(
         rule_hits = [f for f in example.findings if f.category == label]
         p = prediction.probabilities[label]
         holds = decide(
-            p, bool(rule_hits), classifier.thresholds[label], classifier.veto_thresholds[label]
+            p,
+            bool(rule_hits),
+            classifier.thresholds[label],
+            classifier.veto_thresholds[label],
+            trusted=any(f.source in classifier.trusted_patterns for f in rule_hits),
         )
         if not holds:
             continue

@@ -125,6 +125,8 @@ class ScopeClassifier:
         c: inverse regularisation strength of the logistic regressions.
         thresholds: per-label decision thresholds on calibrated probabilities (tuned on dev).
         veto_thresholds: per-label probability below which a rule finding is dropped.
+        trusted_patterns: rule sources ("rule:<id>") precise enough on the corpus that the model
+            never vetoes them.
     """
 
     name: str = "scopelens-clf"
@@ -135,6 +137,7 @@ class ScopeClassifier:
     veto_thresholds: dict[str, float] = field(
         default_factory=lambda: dict.fromkeys(SENTENCE_LABELS, 0.0)
     )
+    trusted_patterns: frozenset[str] = frozenset()
 
     def fit(
         self,
@@ -205,6 +208,7 @@ class ScopeClassifier:
             "c": self.c,
             "thresholds": {k: float(v) for k, v in self.thresholds.items()},
             "veto_thresholds": {k: float(v) for k, v in self.veto_thresholds.items()},
+            "trusted_patterns": sorted(self.trusted_patterns),
             "features": self.features_,
             "label_models": self.label_models_,
             "type_models": self.type_models_,
@@ -245,6 +249,7 @@ class ScopeClassifier:
             c=state["c"],
             thresholds=dict(state["thresholds"]),
             veto_thresholds=dict(state["veto_thresholds"]),
+            trusted_patterns=frozenset(state.get("trusted_patterns", ())),
         )
         model.features_ = state["features"]
         model.label_models_ = dict(state["label_models"])

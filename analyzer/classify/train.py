@@ -136,10 +136,38 @@ def fit(data: LabelledExamples, c: float) -> ScopeClassifier:
     )
 
 
-def rule_fired(data: LabelledExamples) -> dict[str, np.ndarray]:
-    """Whether any rule of each label fired on each row."""
+TRUSTED_MIN_SUPPORT = 5
+TRUSTED_MIN_PRECISION = 0.9
+
+
+def find_trusted_patterns(data: LabelledExamples) -> frozenset[str]:
+    """Rule sources whose sentence-level precision on `data` is at least 0.9 over ≥ 5 hits."""
+    hits: dict[str, list[bool]] = {}
+    for record, example in zip(data.records, data.examples, strict=True):
+        for finding in example.findings:
+            if finding.category in SENTENCE_LABELS:
+                hits.setdefault(finding.source, []).append(record.label(finding.category))
+    return frozenset(
+        source
+        for source, outcomes in hits.items()
+        if len(outcomes) >= TRUSTED_MIN_SUPPORT
+        and sum(outcomes) / len(outcomes) >= TRUSTED_MIN_PRECISION
+    )
+
+
+def rule_fired(
+    data: LabelledExamples, trusted: frozenset[str] = frozenset()
+) -> dict[str, np.ndarray]:
+    """Whether any rule of each label (or, given `trusted`, any trusted rule) fired on each row."""
     return {
-        label: np.array([any(f.category == label for f in e.findings) for e in data.examples])
+        label: np.array(
+            [
+                any(
+                    f.category == label and (not trusted or f.source in trusted) for f in e.findings
+                )
+                for e in data.examples
+            ]
+        )
         for label in SENTENCE_LABELS
     }
 
@@ -151,18 +179,28 @@ def _f1(gold: np.ndarray, predicted: np.ndarray) -> float:
 
 
 def tune_thresholds(
-    probabilities: dict[str, np.ndarray], fired: dict[str, np.ndarray], gold: dict[str, np.ndarray]
+    probabilities: dict[str, np.ndarray],
+    fired: dict[str, np.ndarray],
+    gold: dict[str, np.ndarray],
+    trusted_fired: dict[str, np.ndarray] | None = None,
 ) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
     """Per label, the (threshold, veto) pair with the best F1; returns thresholds, vetoes, F1."""
     thresholds, vetoes, scores = {}, {}, {}
     for label in SENTENCE_LABELS:
         best = (-1.0, 0.5, 0.0)
+        always = (
+            trusted_fired[label]
+            if trusted_fired is not None
+            else np.zeros(len(gold[label]), dtype=bool)
+        )
         for threshold in THRESHOLD_GRID:
             for veto in VETO_GRID:
                 if veto > threshold:
                     continue
-                predicted = (probabilities[label] >= threshold) | (
-                    fired[label] & (probabilities[label] >= veto)
+                predicted = (
+                    always
+                    | (probabilities[label] >= threshold)
+                    | (fired[label] & (probabilities[label] >= veto))
                 )
                 score = _f1(gold[label], predicted)
                 # Ties go to the higher threshold: fewer, surer findings.
@@ -204,16 +242,18 @@ def fit_and_tune(
         The tuning record (C, out-of-fold F1 per label), the thresholds and the veto thresholds.
     """
     fired = rule_fired(data)
+    trusted = find_trusted_patterns(data)
+    trusted_fired = rule_fired(data, trusted) if trusted else None
     gold = data.targets()
     best: tuple[float, dict[str, Any], dict[str, float], dict[str, float]] | None = None
     for c in C_GRID:
         if progress:
             progress(f"{CV_FOLDS}-fold cross-validation by document, C={c}")
         probabilities = out_of_fold(data, c)
-        thresholds, vetoes, scores = tune_thresholds(probabilities, fired, gold)
+        thresholds, vetoes, scores = tune_thresholds(probabilities, fired, gold, trusted_fired)
         mean = float(np.mean(list(scores.values())))
         if best is None or mean > best[0] + 1e-9:
-            record = {"c": c, "cv_f1": scores, "cv_mean_f1": mean}
+            record = {"c": c, "cv_f1": scores, "cv_mean_f1": mean, "trusted": trusted}
             best = (mean, record, thresholds, vetoes)
     assert best is not None
     return best[1], best[2], best[3]
@@ -271,6 +311,7 @@ def score(model: ScopeClassifier, data: LabelledExamples) -> ModelScores:
     probabilities = model.predict_proba(matrix)
     commitment_types = model.predict_types(matrix, "commitment")
     fired = rule_fired(data)
+    trusted = rule_fired(data, model.trusted_patterns) if model.trusted_patterns else fired
     gold = data.targets()
     rules, model_only, combined = {}, {}, {}
     decided: dict[str, np.ndarray] = {}
@@ -279,8 +320,8 @@ def score(model: ScopeClassifier, data: LabelledExamples) -> ModelScores:
         threshold, veto = model.thresholds[label], model.veto_thresholds[label]
         decided[label] = np.array(
             [
-                decide(float(p), bool(f), threshold, veto)
-                for p, f in zip(probabilities[label], fired[label], strict=True)
+                decide(float(p), bool(f), threshold, veto, bool(t) and bool(model.trusted_patterns))
+                for p, f, t in zip(probabilities[label], fired[label], trusted[label], strict=True)
             ]
         )
         for g, f, p, d in zip(
@@ -449,6 +490,7 @@ def train_model(
         progress("fitting on train+dev with the tuned settings")
     final = fit(train + dev, tuning["c"])
     final.thresholds, final.veto_thresholds = thresholds, vetoes
+    final.trusted_patterns = tuning["trusted"]
     test_scores = score(final, test)
     curve = learning_curve(train, dev, tuning["c"], progress) if with_curve else []
     meta = {
@@ -466,6 +508,7 @@ def train_model(
         "c": tuning["c"],
         "thresholds": final.thresholds,
         "veto_thresholds": final.veto_thresholds,
+        "trusted_patterns": sorted(final.trusted_patterns),
         "cv_f1": {k: round(v, 4) for k, v in tuning["cv_f1"].items()},
         "test": test_scores.to_dict(),
         "learning_curve": curve,

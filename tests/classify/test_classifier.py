@@ -369,3 +369,24 @@ def test_classifier_missing_model_falls_back_to_rules(tmp_path: Path, examples_d
     assert analyzer.model_warning and "running the rules only" in analyzer.model_warning
     assert analyzer.tool.model is None
     assert not any(f.source.startswith("model:") for f in report.findings)
+
+
+def test_classifier_trusted_rule_is_never_vetoed() -> None:
+    assert decide(0.0, True, threshold=0.5, veto=0.3, trusted=True) is True
+    assert decide(0.0, True, threshold=0.5, veto=0.3, trusted=False) is False
+
+
+def test_classifier_trusted_patterns_need_support_and_precision(examples: object) -> None:
+    from analyzer.classify.train import find_trusted_patterns
+
+    trusted = find_trusted_patterns(examples)  # type: ignore[arg-type]
+    hits: dict[str, list[bool]] = {}
+    pairs = zip(examples.records, examples.examples, strict=True)  # type: ignore[attr-defined]
+    for record, example in pairs:
+        for finding in example.findings:
+            hits.setdefault(finding.source, []).append(record.label(finding.category))
+    for source in trusted:
+        outcomes = hits[source]
+        assert len(outcomes) >= 5
+        assert sum(outcomes) / len(outcomes) >= 0.9
+    assert all(source.startswith("rule:") for source in trusted)
