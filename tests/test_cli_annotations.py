@@ -5,34 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from design_contract import ANNOTATION_KEYS
 from typer.testing import CliRunner
 
 from analyzer.analyze import Analyzer
 from analyzer.cli import app
 from analyzer.store import Store
 from analyzer.types import Annotation
-
-ANNOTATION_KEYS = [
-    "document_sha256",
-    "document_name",
-    "start",
-    "end",
-    "text",
-    "sentence",
-    "finding_id",
-    "category",
-    "type",
-    "decision",
-    "new_category",
-    "new_type",
-    "new_severity",
-    "reason",
-    "comment",
-    "reviewer",
-    "created_at",
-    "tool_version",
-    "model",
-]
 
 
 def test_cli_annotations_export_writes_records(tmp_path: Path, examples_dir: Path) -> None:

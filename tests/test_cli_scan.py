@@ -10,38 +10,11 @@ from pathlib import Path
 
 import docx
 import pytest
+from design_contract import DOCUMENT_KEYS, FINDING_KEYS
 from typer.testing import CliRunner
 
 from analyzer.cli import app
 from analyzer.types import CATEGORIES, SEVERITIES, is_known_type
-
-FINDING_KEYS = {
-    "id",
-    "category",
-    "type",
-    "severity",
-    "start",
-    "end",
-    "text",
-    "sentence",
-    "page",
-    "section",
-    "explanation",
-    "suggestion",
-    "source",
-    "confidence",
-}
-DOCUMENT_KEYS = {
-    "path",
-    "sha256",
-    "kind",
-    "pages",
-    "status",
-    "error",
-    "text_chars",
-    "findings",
-    "summary",
-}
 
 TXT_PROPOSAL = (
     "Scope of Work\n\n"

@@ -4,37 +4,11 @@ from __future__ import annotations
 
 import json
 
+from design_contract import DOCUMENT_KEYS, FINDING_KEYS
 from report_helpers import error_report, make_document_report, make_report, span_finding
 
 from analyzer.report import from_json, iter_jsonl, to_json, to_jsonl
 
-FINDING_KEYS = {
-    "id",
-    "category",
-    "type",
-    "severity",
-    "start",
-    "end",
-    "text",
-    "sentence",
-    "page",
-    "section",
-    "explanation",
-    "suggestion",
-    "source",
-    "confidence",
-}
-DOCUMENT_KEYS = {
-    "path",
-    "sha256",
-    "kind",
-    "pages",
-    "status",
-    "error",
-    "text_chars",
-    "findings",
-    "summary",
-}
 # Optional fields the contract was extended with (DESIGN.md allows additions only).
 FINDING_EXTRA = {"sentence_start"}
 DOCUMENT_EXTRA = {"safeguards"}

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from design_contract import ANNOTATION_KEYS as RECORD_KEYS
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,28 +22,6 @@ from analyzer.store.schema import AnalysisRow, AnnotationRow, DocumentRow, Findi
 from analyzer.types import Annotation
 
 # DESIGN.md "Annotation record", in order.
-RECORD_KEYS = [
-    "document_sha256",
-    "document_name",
-    "start",
-    "end",
-    "text",
-    "sentence",
-    "finding_id",
-    "category",
-    "type",
-    "decision",
-    "new_category",
-    "new_type",
-    "new_severity",
-    "reason",
-    "comment",
-    "reviewer",
-    "created_at",
-    "tool_version",
-    "model",
-]
-
 DOC = make_document()
 OPEN = make_finding(TEXT, "including but not limited to")
 ETC = make_finding(TEXT, "etc.")
