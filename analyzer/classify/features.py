@@ -84,19 +84,23 @@ _MODALS = {
 }
 _NUMBER = re.compile(r"\d")
 _PERCENT = re.compile(r"\d\s*%|\bpercent\b", re.I)
-_MONEY = re.compile(
-    r"[$€£¥]|\b(?:usd|eur|gbp|dot|fil|ksm|dollars?|euros?)\b|\b\d[\d,.]*\s*k\b", re.I
-)
+# Money and dates are alternations. `regex.search` finds a match when one of the alternatives
+# does, so `rule_features` searches the parts one by one behind their own cheap tests; the
+# whole regex is built from the same parts.
+_MONEY_SYMBOLS = "$€£¥"  # the first alternative, uncased: a plain `in` test is exact
+_MONEY_WORD = r"\b(?:usd|eur|gbp|dot|fil|ksm|dollars?|euros?)\b"
+_MONEY_THOUSANDS = r"\b\d[\d,.]*\s*k\b"
+_MONEY = re.compile("|".join(("[$€£¥]", _MONEY_WORD, _MONEY_THOUSANDS)), re.I)
 _DURATION = re.compile(
     r"\b\d+(?:[.,]\d+)?\s*(?:-\s*)?(?:hours?|hrs?|days?|weeks?|months?|years?|fte|"
     r"person[- ]?(?:days?|months?|hours?)|man[- ]?(?:days?|months?))\b",
     re.I,
 )
-_DATE = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
-    r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\b(?:19|20)\d{2}\b|\bq[1-4]\b",
-    re.I,
-)
+_DATE_MONTH = r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d"
+_DATE_NUMERIC = r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b"
+_DATE_YEAR = r"\b(?:19|20)\d{2}\b"
+_DATE_QUARTER = r"\bq[1-4]\b"
+_DATE = re.compile("|".join((_DATE_MONTH, _DATE_NUMERIC, _DATE_YEAR, _DATE_QUARTER)), re.I)
 _MARKER = re.compile(r"^\s*(?:[|*•\-–]|\(?[a-z0-9]{1,3}[.)]\s)", re.I)
 _WORD = re.compile(r"[a-z]{3,}")
 
@@ -108,9 +112,94 @@ def _bucket(value: int, edges: Sequence[int]) -> str:
     return f">{edges[-1]}"
 
 
+# Cheap necessary conditions for the regexes above, tested before them. Most sentences hold
+# none of a regex's words, and a `str in str` test is far cheaper than a `\b…` search over the
+# sentence. The features come out the same: a regex runs whenever its condition holds, and
+# the condition holds whenever the regex could match:
+# - word cues are tested on `text.lower()`. Under re.IGNORECASE an ASCII literal also matches
+#   four non-ASCII letters ("İ", "ı", "ſ", "K") that `lower()` does not map to it. A text
+#   holding one of them skips every word cue (`_CASE_FOLDS`);
+# - `\d` matches any Unicode digit, so "needs a digit" is the `_NUMBER` result itself, never an
+#   ASCII test.
+_CASE_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
+_MUTUAL_CUES = ("part",)  # party, parties
+_MODAL_CUES: dict[str, tuple[str, ...]] = {
+    "shall": ("shall",),
+    "will": ("will", "'ll"),
+    "must": ("must",),
+    "may": ("may",),
+    "should": ("should",),
+    "would": ("would", "could", "might"),
+    "agree": (  # the regex needs " to" after the verb ("agreement" is in every contract)
+        "agree to",
+        "agrees to",
+        "undertake to",
+        "undertakes to",
+        "commit to",
+        "commits to",
+    ),
+    "responsible": ("responsib",),
+    "guarantee": ("guarantee", "warrant", "ensure"),
+    "negation": ("no", "never", "neither", "exclud"),  # "no" covers not, nor
+}
+_MONEY_WORD_RE = re.compile(_MONEY_WORD, re.I)
+_MONEY_WORD_CUES = ("usd", "eur", "gbp", "dot", "fil", "ksm", "dollar")  # "eur" in "euro"
+_MONEY_THOUSANDS_RE = re.compile(_MONEY_THOUSANDS, re.I)
+_DURATION_CUES = ("hour", "hr", "day", "week", "month", "year", "fte", "person", "man")
+_DATE_MONTH_RE = re.compile(_DATE_MONTH, re.I)
+_DATE_MONTH_CUES = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+)
+_DATE_NUMERIC_RE = re.compile(_DATE_NUMERIC, re.I)
+_DATE_YEAR_RE = re.compile(_DATE_YEAR, re.I)
+_DATE_QUARTER_RE = re.compile(_DATE_QUARTER, re.I)
+_DATE_QUARTER_CUES = ("q1", "q2", "q3", "q4")
+
+
+def _has_money(text: str, lower: str | None, has_number: bool) -> bool:
+    """`_MONEY.search(text)`, one alternative at a time behind its cheap test."""
+    if any(symbol in text for symbol in _MONEY_SYMBOLS):
+        return True
+    if _has_cue(lower, _MONEY_WORD_CUES) and _MONEY_WORD_RE.search(text):
+        return True
+    return has_number and _has_cue(lower, ("k",)) and _MONEY_THOUSANDS_RE.search(text) is not None
+
+
+def _has_date(text: str, lower: str | None, has_number: bool) -> bool:
+    """`_DATE.search(text)`, one alternative at a time; every alternative needs a digit."""
+    if not has_number:
+        return False
+    if _has_cue(lower, _DATE_MONTH_CUES) and _DATE_MONTH_RE.search(text):
+        return True
+    # Digits, "/" and "-" are uncased: tested on the text itself.
+    if ("/" in text or "-" in text) and _DATE_NUMERIC_RE.search(text):
+        return True
+    if ("19" in text or "20" in text) and _DATE_YEAR_RE.search(text):
+        return True
+    return _has_cue(lower, _DATE_QUARTER_CUES) and _DATE_QUARTER_RE.search(text) is not None
+
+
+def _has_cue(lower: str | None, cues: Sequence[str]) -> bool:
+    """False only when no cue is in `lower` (None: cues cannot be trusted, assume one is)."""
+    return lower is None or any(cue in lower for cue in cues)
+
+
 def rule_features(example: SentenceExample, section_kind: str | None) -> dict[str, float]:
     """The non-text features of one sentence (sparse dict, all values 1.0 unless counts)."""
     text = example.text
+    lower = text.lower() if text.isascii() or not any(c in text for c in _CASE_FOLDS) else None
+    has_number = _NUMBER.search(text) is not None
     features: dict[str, float] = {}
     for finding in example.findings:
         features[f"rule:{finding.category}"] = 1.0
@@ -122,20 +211,21 @@ def rule_features(example: SentenceExample, section_kind: str | None) -> dict[st
         features["bound:vendor"] = 1.0
     if _CLIENT.search(text):
         features["bound:client"] = 1.0
-    if _MUTUAL.search(text):
+    if _has_cue(lower, _MUTUAL_CUES) and _MUTUAL.search(text):
         features["bound:mutual"] = 1.0
     for name, regex in _MODALS.items():
-        if regex.search(text):
+        if _has_cue(lower, _MODAL_CUES[name]) and regex.search(text):
             features[f"modal:{name}"] = 1.0
-    if _NUMBER.search(text):
+    if has_number:
         features["has:number"] = 1.0
-    if _PERCENT.search(text):
+    # "%" is uncased: tested on the text itself.
+    if ((has_number and "%" in text) or _has_cue(lower, ("percent",))) and _PERCENT.search(text):
         features["has:percent"] = 1.0
-    if _MONEY.search(text):
+    if _has_money(text, lower, has_number):
         features["has:money"] = 1.0
-    if _DURATION.search(text):
+    if has_number and _has_cue(lower, _DURATION_CUES) and _DURATION.search(text):
         features["has:duration"] = 1.0
-    if _DATE.search(text):
+    if _has_date(text, lower, has_number):
         features["has:date"] = 1.0
     if _MARKER.search(text):
         features["shape:list_marker"] = 1.0

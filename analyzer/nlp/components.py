@@ -22,8 +22,10 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from analyzer.nlp.gate import MatcherGate
 from analyzer.nlp.parties import ROLES_KEY
 from analyzer.nlp.patterns import Pattern, load_patterns
+from analyzer.nlp.segment import doc_text
 
 SPANS_KEY = "scopelens"
 SECTION_KIND_KEY = "scopelens_section_kind"
@@ -59,6 +61,13 @@ def sentence_bounds(doc: Doc) -> np.ndarray:
         bounds = np.asarray([0, len(doc)], dtype=np.int64)
     doc.user_data["scopelens_sent_bounds"] = bounds
     return bounds
+
+
+def _sentence_of(bounds: np.ndarray, starts: Sequence[int]) -> list[int]:
+    """Index of the sentence holding each token offset in `starts` (one numpy call)."""
+    if not starts:
+        return []
+    return (np.searchsorted(bounds, starts, side="right") - 1).tolist()
 
 
 def trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -126,6 +135,7 @@ class RuleComponent:
         self.vocab = nlp.vocab
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher = Matcher(nlp.vocab)
+        self.gate = MatcherGate(nlp.vocab)
         self.patterns: dict[str, Pattern] = {}
         self._by_key: dict[int, Pattern] = {}
         self.initialize(nlp=nlp)
@@ -143,6 +153,7 @@ class RuleComponent:
         tokenizer: Any = nlp.tokenizer
         self.phrase_matcher = PhraseMatcher(self.vocab, attr="LOWER")
         self.matcher = Matcher(self.vocab)
+        self.gate = MatcherGate(self.vocab)
         self.patterns = {}
         for pattern in self._selected():
             self.patterns[pattern.id] = pattern
@@ -159,6 +170,7 @@ class RuleComponent:
                 token_patterns = [p for p in token_patterns if not _is_single_lower(p)]
             if token_patterns:
                 self.matcher.add(pattern.id, token_patterns)
+                self.gate.add(token_patterns)
 
     gate_roles: frozenset[str] = frozenset()
     """Phrase roles that make a sentence worth running the token Matcher on (empty: all)."""
@@ -168,36 +180,44 @@ class RuleComponent:
 
         The PhraseMatcher runs over the whole doc; the (slower) token Matcher runs over the
         whole doc too, unless `gate_roles` is set: then only over sentences with a gate phrase.
+        Either way the token Matcher only visits the windows around its patterns' anchor
+        words (`self.gate`, see `analyzer.nlp.gate`), with the same matches in the same order.
 
         Args:
             doc: The document.
             always: Include every sentence (with or without matches; no gating).
         """
         bounds = sentence_bounds(doc)
+        # Python ints once, and one vectorised searchsorted per batch of matches: a numpy call
+        # per match cost more than the matching itself.
+        edges: list[int] = bounds.tolist()
         phrase_matches = self.phrase_matcher(doc)
         if self.gate_roles and not always:
-            gated: set[int] = set()
-            for key, start, _ in phrase_matches:
-                if self._by_key[key].role in self.gate_roles:
-                    gated.add(int(np.searchsorted(bounds, start, side="right")) - 1)
+            starts = [
+                start
+                for key, start, _ in phrase_matches
+                if self._by_key[key].role in self.gate_roles
+            ]
+            gated = set(_sentence_of(bounds, starts))
             matches = list(phrase_matches)
+            extents = self.gate.extents(doc) if gated and not self.gate.ungated else None
             for index in sorted(gated):
-                s, e = int(bounds[index]), int(bounds[index + 1])
-                matches.extend((k, s + a, s + b) for k, a, b in self.matcher(doc[s:e]))
+                s, e = edges[index], edges[index + 1]
+                matches.extend(self.gate.matches(self.matcher, doc, s, e, extents))
         else:
-            matches = phrase_matches + self.matcher(doc)
+            matches = phrase_matches + self.gate.matches(self.matcher, doc, 0, len(doc))
         if not matches and not always:
             return []
         groups: dict[int, SentenceHits] = {}
         if always:
-            for i in range(len(bounds) - 1):
-                groups[i] = SentenceHits(int(bounds[i]), int(bounds[i + 1]))
-        for key, start, end in matches:
+            for i in range(len(edges) - 1):
+                groups[i] = SentenceHits(edges[i], edges[i + 1])
+        indices = _sentence_of(bounds, [start for _, start, _ in matches])
+        for (key, start, end), index in zip(matches, indices, strict=True):
             pattern = self._by_key[key]
-            index = int(np.searchsorted(bounds, start, side="right")) - 1
             group = groups.get(index)
             if group is None:
-                group = groups[index] = SentenceHits(int(bounds[index]), int(bounds[index + 1]))
+                group = groups[index] = SentenceHits(edges[index], edges[index + 1])
             end = min(end, group.end)
             if pattern.category is not None:
                 group.findings.append(Hit(pattern, start, end))
@@ -727,7 +747,7 @@ class ScopeStatementDetector(RuleComponent):
         spans = []
         # Plan/budget lines are short blocks or table rows: long prose paragraphs (contracts)
         # skip the per-sentence line check, which keeps big documents fast.
-        text = doc.text
+        text = doc_text(doc)  # the block text from detect(), not rebuilt from the tokens
         lines = (
             not heading
             and (len(text) <= _SHORT_BLOCK or "|" in text)

@@ -20,6 +20,7 @@ from analyzer.nlp.components import (
 from analyzer.nlp.parties import ROLES_KEY, find_party_roles
 from analyzer.nlp.patterns import Pattern, load_patterns
 from analyzer.nlp.pipeline import load_pipeline
+from analyzer.nlp.segment import TEXT_KEY
 from analyzer.types import SEVERITIES, Block, Document, Finding, finding_id
 
 SKIPPED_BLOCK_KINDS = frozenset({"header", "footer"})
@@ -89,6 +90,8 @@ def shifted_severity(severity: str, shift: int, category: str) -> str:
 def _docs(nlp: Language, blocks: list[Block], roles: dict[str, str] | None = None) -> Iterator[Doc]:
     for block in blocks:
         doc = nlp.make_doc(block.text)
+        # The components need the text; `Doc.text` would rebuild it from the tokens.
+        doc.user_data[TEXT_KEY] = block.text
         doc.user_data[SECTION_KIND_KEY] = section_kind(block.section)[0]
         doc.user_data[BLOCK_KIND_KEY] = block.kind
         if roles:

@@ -168,12 +168,35 @@ def sentence_starts(text: str) -> list[int]:
     return sorted(starts)
 
 
+TEXT_KEY = "scopelens_text"
+"""Key of the doc's text in `Doc.user_data` (set by `detect()`, else by `doc_text`)."""
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, without rebuilding it from the tokens more than once.
+
+    `Doc.text` joins every token's `text_with_ws` in Python (a `Token` object per token): it
+    cost as much as the tokenizer. The tokenizer is non-destructive, so the text a doc was
+    made from *is* its `doc.text`; `detect()` passes the block text in `user_data[TEXT_KEY]`.
+    A stored text is used only when its length is the doc's character length (one token
+    looked up), so a stale or foreign value falls back to `doc.text`.
+    """
+    text = doc.user_data.get(TEXT_KEY)
+    if isinstance(text, str):
+        last = doc[-1] if len(doc) else None
+        if len(text) == (last.idx + len(last.text_with_ws) if last is not None else 0):
+            return text
+    text = doc.text
+    doc.user_data[TEXT_KEY] = text
+    return text
+
+
 def set_sentence_starts(doc: Doc) -> Doc:
     """Write sentence starts from `sentence_starts(doc.text)` into `doc` (vectorised)."""
     n = len(doc)
     if n == 0:
         return doc
-    offsets = np.asarray(sentence_starts(doc.text), dtype=np.int64)
+    offsets = np.asarray(sentence_starts(doc_text(doc)), dtype=np.int64)
     idx = doc.to_array(IDX).astype(np.int64)
     positions = np.searchsorted(idx, offsets, side="left")
     positions = positions[positions < n]
