@@ -161,6 +161,8 @@ def test_detect_exclusion_negative(text: str) -> None:
         "Total cost: 30,000 USD",
         "2 FTE for 6 weeks.",
         "Estimated duration: 2 months",
+        "The effort is estimated at 120 person-days, based on the assumptions in section 4.",
+        "The estimated cost is USD 30,000.",
     ],
 )
 def test_detect_estimate_positive(text: str) -> None:
@@ -173,6 +175,7 @@ def test_detect_estimate_positive(text: str) -> None:
         "Either party may terminate this Agreement on 30 days written notice.",
         "The initial term of this Agreement is 12 months.",
         "Invoices are payable within 30 days of receipt.",
+        "The Contractor will provide an estimate of the effort for each change request.",
     ],
 )
 def test_detect_estimate_negative(text: str) -> None:
