@@ -103,7 +103,10 @@ def measure(
         if sum(types.values()) >= min_support
         and len(gold_docs[p]) >= min_docs
         and p not in known
-        and p.strip(" .,;:")
+        # A phrase needs a letter or digit: a lone "#" (a Markdown heading marker, a table's
+        # number column) was labelled once inside "[agreed # of days]" and would fire on every
+        # heading.
+        and any(c.isalnum() for c in p)
     ]
     tokenizer = nlp.tokenizer
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")

@@ -484,3 +484,12 @@ def test_detect_more_placeholders_and_induced_phrases(text: str, phrase: str) ->
 )
 def test_detect_guarded_phrases_stay_quiet(text: str) -> None:
     assert _phrases(text) == []
+
+
+def test_detect_markdown_heading_marks_are_not_placeholders() -> None:
+    from analyzer.extract import extract_bytes
+
+    text = "## Development Roadmap\n\n### Milestone 1 — SDK — 1 month — $7,000\n\n| # | Item |\n"
+    document = extract_bytes(text.encode("utf-8"), "proposal.md")
+    findings = detect(document).findings
+    assert not [f for f in findings if f.type == "placeholder"]
