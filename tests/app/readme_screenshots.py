@@ -10,10 +10,15 @@ file input (the DOCX proposal for the text view, the PDF SOW for the page-image 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
-from app_helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+# Run as a script from tests/app: the shared browser settings live one folder up.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app_helpers import ROOT, running_app
+from browser_support import CHROMIUM, CHROMIUM_ARGS
 
 VIEWPORT = {"width": 1600, "height": 1480}
 

@@ -8,12 +8,12 @@ a failure.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from app_helpers import CHROMIUM, CHROMIUM_ARGS, hostile_docx, running_app
+from app_helpers import hostile_docx, running_app
+from browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser
 
 pytestmark = pytest.mark.browser
 
@@ -21,26 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def _require_browser() -> None:
-    """Skip (or, under CI, fail) when the browser stack is not installed."""
-    problems = []
-    if not CHROMIUM.is_file():
-        problems.append(f"{CHROMIUM} not found (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problems.append("the playwright package is not installed (pip install -e '.[dev]')")
-    if problems:
-        reason = "; ".join(problems)
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser test cannot run under CI: {reason}")
-        pytest.skip(reason)
-
-
 @pytest.fixture
 def app_url(tmp_path: Path) -> Iterator[str]:
     """A running review app on a free port, with its own SQLite database."""
-    _require_browser()
+    require_browser()
     with running_app(tmp_path / "browser.db", tmp_path / "streamlit.log") as url:
         yield url
 

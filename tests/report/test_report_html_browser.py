@@ -6,37 +6,19 @@ Skipped when chromium or playwright is missing, except under CI=true, where that
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser
 from report_helpers import make_document_report, make_report
 
 from analyzer.report import to_html
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def _require_browser() -> None:
-    problems = []
-    if not CHROMIUM.is_file():
-        problems.append(f"{CHROMIUM} not found (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problems.append("the playwright package is not installed (pip install -e '.[dev]')")
-    if problems:
-        reason = "; ".join(problems)
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser test cannot run under CI: {reason}")
-        pytest.skip(reason)
-
 
 def test_report_html_browser_filters_work_offline_and_payloads_stay_inert(tmp_path: Path) -> None:
-    _require_browser()
+    require_browser()
     from playwright.sync_api import Dialog, sync_playwright
 
     report = make_report(
