@@ -221,12 +221,20 @@ def record_document(record: LabelledSentence) -> tuple[Document, Block]:
     return doc, sentence
 
 
-def predict_record(record: LabelledSentence, nlp: Language | None = None) -> Prediction:
-    """Run the rules over one record and collect the findings on its sentence block."""
+def record_findings(
+    record: LabelledSentence, nlp: Language | None = None
+) -> tuple[Block, list[Finding]]:
+    """Run the rules over one record: its sentence block and the findings on that block."""
     doc, block = record_document(record)
-    findings: list[Finding] = [
+    findings = [
         f for f in detect(doc, nlp).findings if f.start is not None and f.start >= block.start
     ]
+    return block, findings
+
+
+def predict_record(record: LabelledSentence, nlp: Language | None = None) -> Prediction:
+    """Run the rules over one record and collect the findings on its sentence block."""
+    block, findings = record_findings(record, nlp)
     labels = {name: any(f.category == name for f in findings) for name in SENTENCE_LABELS}
     commitment = next((f for f in findings if f.category == "commitment"), None)
     phrases = [

@@ -22,7 +22,7 @@ import numpy as np
 from analyzer import __version__
 from analyzer.classify.combine import decide
 from analyzer.classify.corpus import SENTENCE_LABELS, LabelledSentence, load_corpus
-from analyzer.classify.evaluate import Counts, PhraseScores, record_document
+from analyzer.classify.evaluate import Counts, PhraseScores, record_findings
 from analyzer.classify.features import SentenceExample, feature_frame
 from analyzer.classify.model import RANDOM_STATE, ScopeClassifier
 
@@ -80,12 +80,7 @@ class LabelledExamples:
 
 def record_example(record: LabelledSentence, nlp: Any = None) -> SentenceExample:
     """Run the rules over one corpus record; the whole record is one example."""
-    from analyzer.nlp import detect
-
-    document, block = record_document(record)
-    findings = tuple(
-        f for f in detect(document, nlp).findings if f.start is not None and f.start >= block.start
-    )
+    block, findings = record_findings(record, nlp)
     return SentenceExample(
         start=block.start,
         end=block.end,
@@ -93,7 +88,7 @@ def record_example(record: LabelledSentence, nlp: Any = None) -> SentenceExample
         section=block.section,
         kind=block.kind,
         page=None,
-        findings=findings,
+        findings=tuple(findings),
     )
 
 
