@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from analyzer.classify.corpus import SENTENCE_LABELS
-from analyzer.classify.features import SentenceExample, feature_frame
+from analyzer.classify.features import SentenceExample
 from analyzer.types import Finding, finding_id
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def predict_sentences(
     """Run the classifier over a document's sentences (one vectorisation for all of them)."""
     if not examples:
         return []
-    matrix = classifier.transform(feature_frame(examples))
+    matrix = classifier.transform(examples)
     probabilities = classifier.predict_proba(matrix)
     commitment_types = classifier.predict_types(matrix, "commitment")
     ambiguity_types = classifier.predict_types(matrix, "ambiguity")

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from analyzer.types import Finding
 
@@ -247,14 +247,22 @@ def rule_features(example: SentenceExample, section_kind: str | None) -> dict[st
     return features
 
 
-def feature_frame(examples: Iterable[SentenceExample]) -> pd.DataFrame:
-    """The model input: one row per sentence with `text` and `features` columns."""
-    import pandas as pd
-
+def feature_rows(examples: Iterable[SentenceExample]) -> tuple[list[str], list[dict[str, float]]]:
+    """The model input as two columns: each sentence's text and its rule-feature dict."""
     from analyzer.nlp.detect import section_kind
 
-    rows: list[dict[str, Any]] = []
+    texts: list[str] = []
+    features: list[dict[str, float]] = []
     for example in examples:
         kind = section_kind(example.section)[0] if example.section else None
-        rows.append({"text": example.text, "features": rule_features(example, kind)})
-    return pd.DataFrame(rows, columns=["text", "features"])
+        texts.append(example.text)
+        features.append(rule_features(example, kind))
+    return texts, features
+
+
+def feature_frame(examples: Iterable[SentenceExample]) -> pd.DataFrame:
+    """The model input for fitting: one row per sentence with `text` and `features` columns."""
+    import pandas as pd
+
+    texts, features = feature_rows(examples)
+    return pd.DataFrame({"text": texts, "features": features}, columns=["text", "features"])

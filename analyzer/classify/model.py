@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from analyzer.classify.corpus import SENTENCE_LABELS
+from analyzer.classify.fast import FastPredictor
+from analyzer.classify.features import SentenceExample, feature_rows
 from analyzer.errors import ModelError
 
 if TYPE_CHECKING:
@@ -138,6 +140,7 @@ class ScopeClassifier:
         default_factory=lambda: dict.fromkeys(SENTENCE_LABELS, 0.0)
     )
     trusted_patterns: frozenset[str] = frozenset()
+    _predictor: FastPredictor | None = field(default=None, init=False, repr=False, compare=False)
 
     def fit(
         self,
@@ -156,6 +159,7 @@ class ScopeClassifier:
             ambiguity_types: the main ambiguity phrase type of each row (None when none).
             sample_weight: optional per-row weights (reviewer decisions weigh more).
         """
+        self._predictor = None
         self.features_ = make_features().fit(frame)
         matrix = self.features_.transform(frame)
         self.label_models_ = {}
@@ -175,15 +179,19 @@ class ScopeClassifier:
             self.type_models_[family] = model
         return self
 
-    def transform(self, frame: pd.DataFrame) -> spmatrix:
-        """The feature matrix of `frame` (one vectorisation, shared by every label)."""
-        return self.features_.transform(frame)
+    def predictor(self) -> FastPredictor:
+        """The bulk-inference view of the fitted model (built on first use, after fit or load)."""
+        if self._predictor is None:
+            self._predictor = FastPredictor(self.features_, self.label_models_)
+        return self._predictor
+
+    def transform(self, examples: Sequence[SentenceExample]) -> spmatrix:
+        """The feature matrix of sentences (one vectorisation, shared by every label)."""
+        return self.predictor().transform(*feature_rows(examples))
 
     def predict_proba(self, matrix: spmatrix) -> dict[str, np.ndarray]:
         """Calibrated probability of each label for each row of a feature matrix."""
-        return {
-            label: model.predict_proba(matrix)[:, 1] for label, model in self.label_models_.items()
-        }
+        return self.predictor().predict_proba(matrix)
 
     def predict_types(self, matrix: spmatrix, family: str) -> list[str | None]:
         """Most likely type of each row within `family` ("commitment" or "ambiguity")."""

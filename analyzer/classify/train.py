@@ -218,7 +218,7 @@ def out_of_fold(data: LabelledExamples, c: float, folds: int = CV_FOLDS) -> dict
         held = np.flatnonzero(groups == fold)
         model = fit(data.subset(np.flatnonzero(groups != fold).tolist()), c)
         fold_probabilities = model.predict_proba(
-            model.transform(feature_frame([data.examples[i] for i in held]))
+            model.transform([data.examples[i] for i in held])
         )
         for label in SENTENCE_LABELS:
             probabilities[label][held] = fold_probabilities[label]
@@ -302,7 +302,7 @@ def _phrases(scores: PhraseScores, record: LabelledSentence, example: SentenceEx
 
 def score(model: ScopeClassifier, data: LabelledExamples) -> ModelScores:
     """Score rules, model and combined decisions on `data`."""
-    matrix = model.transform(feature_frame(data.examples))
+    matrix = model.transform(data.examples)
     probabilities = model.predict_proba(matrix)
     commitment_types = model.predict_types(matrix, "commitment")
     fired = rule_fired(data)
@@ -404,7 +404,7 @@ def learning_curve(
         if progress:
             progress(f"learning curve: {fraction:.0%} of train ({len(subset.records)} sentences)")
         model = fit(subset, c)
-        probabilities = model.predict_proba(model.transform(feature_frame(dev.examples)))
+        probabilities = model.predict_proba(model.transform(dev.examples))
         _, _, scores = tune_thresholds(probabilities, fired, gold)
         points.append(
             {

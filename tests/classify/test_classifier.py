@@ -212,9 +212,9 @@ def test_classifier_save_load_round_trip(
 ) -> None:
     path = classifier.save(tmp_path / "m", {"name": "test"})
     loaded = ScopeClassifier.load(tmp_path / "m")
-    frame = feature_frame(examples.examples)  # type: ignore[attr-defined]
-    before = classifier.predict_proba(classifier.transform(frame))
-    after = loaded.predict_proba(loaded.transform(frame))
+    sentences = examples.examples  # type: ignore[attr-defined]
+    before = classifier.predict_proba(classifier.transform(sentences))
+    after = loaded.predict_proba(loaded.transform(sentences))
     for label, values in before.items():
         np.testing.assert_allclose(values, after[label], rtol=1e-6)
     assert json.loads((tmp_path / "m" / "meta.json").read_text()) == {"name": "test"}
