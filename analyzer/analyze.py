@@ -21,7 +21,7 @@ from analyzer.types import Document, DocumentReport, Finding, ToolInfo, normalis
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from analyzer.classify.model import ScopeClassifier
+    from analyzer.classify.fast import CompiledModel
 
 logger = logging.getLogger(__name__)
 
@@ -60,20 +60,20 @@ class Analyzer:
         self.muted_phrases = frozenset(normalise_phrase(p) for p in muted_phrases)
         self._nlp: Language | None = None
         self.model_dir = default_model_dir() if model_dir is DEFAULT_MODEL else model_dir
-        self._model: ScopeClassifier | None = None
+        self._model: CompiledModel | None = None
         self._model_loaded = False
         self.model_warning: str | None = None
 
     @property
-    def model(self) -> ScopeClassifier | None:
+    def model(self) -> CompiledModel | None:
         """The trained classifier, loaded on first use; None when running rules only."""
         if not self._model_loaded:
             self._model_loaded = True
             if self.model_dir is not None:
-                from analyzer.classify.model import ScopeClassifier
+                from analyzer.classify.model import load_for_inference
 
                 try:
-                    self._model = ScopeClassifier.load(self.model_dir)
+                    self._model = load_for_inference(self.model_dir)
                 except ModelError as exc:
                     self.model_warning = f"{exc.one_line()}; running the rules only"
                     logger.warning(self.model_warning)

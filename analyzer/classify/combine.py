@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -28,7 +28,23 @@ from analyzer.classify.features import SentenceExample
 from analyzer.types import Finding, finding_id
 
 if TYPE_CHECKING:
-    from analyzer.classify.model import ScopeClassifier
+    from scipy.sparse import spmatrix
+
+
+class SentenceModel(Protocol):
+    """What the combination needs of a classifier (`CompiledModel`, or a `ScopeClassifier`)."""
+
+    name: str
+    thresholds: dict[str, float]
+    veto_thresholds: dict[str, float]
+    trusted_patterns: frozenset[str]
+
+    def transform(self, examples: Sequence[SentenceExample]) -> spmatrix: ...
+
+    def predict_proba(self, matrix: spmatrix) -> dict[str, np.ndarray]: ...
+
+    def predict_types(self, matrix: spmatrix, family: str) -> list[str | None]: ...
+
 
 _TEXTS_FILE = Path(__file__).with_name("model_texts.json")
 _DEFAULT_TYPE = {
@@ -63,7 +79,7 @@ def decide(
 
 
 def predict_sentences(
-    classifier: ScopeClassifier, examples: Sequence[SentenceExample]
+    classifier: SentenceModel, examples: Sequence[SentenceExample]
 ) -> list[SentencePrediction]:
     """Run the classifier over a document's sentences (one vectorisation for all of them)."""
     if not examples:
@@ -87,7 +103,7 @@ def combine_sentence(
     path: str,
     example: SentenceExample,
     prediction: SentencePrediction,
-    classifier: ScopeClassifier,
+    classifier: SentenceModel,
 ) -> list[Finding]:
     """The findings of one sentence after the rules+model decision."""
     out: list[Finding] = []
@@ -138,7 +154,7 @@ def combine_sentence(
 
 
 def combine(
-    path: str, examples: Sequence[SentenceExample], classifier: ScopeClassifier
+    path: str, examples: Sequence[SentenceExample], classifier: SentenceModel
 ) -> list[Finding]:
     """Rule findings confirmed or vetoed by the model, plus the model's own findings."""
     predictions = predict_sentences(classifier, examples)

@@ -1,23 +1,32 @@
-"""Bulk inference for a fitted `ScopeClassifier`: the same numbers as scikit-learn, fewer steps.
+"""Inference for a trained `ScopeClassifier` as plain numpy arrays: scikit-learn's numbers, faster.
 
 Scikit-learn's `char_wb` vectoriser builds every character n-gram of every sentence as a Python
-string and looks each up in a dict: on a contract that is most of the classifier's time. Here
-the n-grams are hashed in bulk with numpy instead (a polynomial hash over the code points,
+string and looks each up in a dict: on a contract that was most of the classifier's time. Here
+the n-grams are hashed in bulk with numpy instead (a polynomial hash over the code points;
 prefix sums make any window's hash two array operations) and looked up in a sorted array of the
-vocabulary's hashes. The counts then go through the vectoriser's own fitted `TfidfTransformer`,
-so the TF-IDF arithmetic is scikit-learn's. The calibrated logistic regressions are folded into
-one sparse-dense product for all labels and folds, followed by the fitted sigmoid calibrators.
+vocabulary's hashes; word unigrams and bigrams likewise. TF-IDF weighting, the rule-feature
+block, the calibrated logistic regressions (one sparse-dense product for every label and CV
+fold, then the fitted sigmoids) and the type models repeat scikit-learn's arithmetic.
 
-Training still uses the scikit-learn objects; this module only reads their fitted attributes.
-tests/classify/test_fast.py checks that matrices and probabilities match scikit-learn's.
+Training uses the scikit-learn objects; `CompiledModel.from_classifier` reads their fitted
+attributes, and `scopelens train` saves the result as `inference.npz` beside `model.skops`, so a
+scan loads arrays without importing scikit-learn or skops. tests/classify/test_fast.py checks
+matrices, probabilities and types against scikit-learn's.
 """
 
 from __future__ import annotations
 
+import json
+import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from analyzer.classify.features import SentenceExample, feature_rows
+from analyzer.errors import ModelError
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -68,10 +77,21 @@ def _salted(raw: np.ndarray, lengths: np.ndarray | int) -> np.ndarray:
         return raw ^ (np.asarray(lengths, dtype=np.uint64) * np.uint64(_LENGTH_SALT))
 
 
-class _Vocabulary:
-    """A fitted vectoriser's vocabulary as sorted hashes, for bulk lookups."""
+class HashedVocabulary:
+    """A fitted vectoriser's vocabulary as sorted hashes, for bulk lookups.
 
-    def __init__(self, vocabulary: dict[str, int]) -> None:
+    Args:
+        keys: salted hashes of the terms, sorted.
+        columns: the column of each key.
+        size: number of columns (terms).
+    """
+
+    def __init__(self, keys: np.ndarray, columns: np.ndarray, size: int) -> None:
+        self.keys, self.columns, self.size = keys, columns, size
+
+    @classmethod
+    def from_terms(cls, vocabulary: dict[str, int]) -> HashedVocabulary:
+        """Hash a vectoriser's `vocabulary_` (term -> column)."""
         terms = list(vocabulary)
         hasher = _WindowHasher("".join(terms))
         lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
@@ -79,8 +99,7 @@ class _Vocabulary:
         keys = _salted(hasher.raw(starts, lengths), lengths)
         columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
         order = np.argsort(keys)
-        self.keys, self.columns = keys[order], columns[order]
-        self.size = len(terms)
+        return cls(keys[order], columns[order], len(terms))
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(mask of keys in the vocabulary, their columns)."""
@@ -118,13 +137,13 @@ class CharNgramCounter:
     """Counts of a fitted `char_wb` vectoriser's vocabulary n-grams, without Python strings.
 
     Args:
-        vocabulary: the vectoriser's `vocabulary_` (n-gram -> column).
+        vocabulary: the vectoriser's vocabulary, hashed.
         ngram_range: its `ngram_range`.
     """
 
-    def __init__(self, vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> None:
+    def __init__(self, vocabulary: HashedVocabulary, ngram_range: tuple[int, int]) -> None:
         self.min_n, self.max_n = ngram_range
-        self.vocabulary = _Vocabulary(vocabulary)
+        self.vocabulary = vocabulary
 
     def counts(self, texts: Sequence[str]) -> csr_matrix:
         """Sparse float32 count matrix (rows = texts), as `CountVectorizer.transform` makes."""
@@ -180,11 +199,11 @@ class WordNgramCounter:
     which is what `(?u)\b\w\w+\b` finds; a bigram is two neighbouring tokens joined by a space.
     """
 
-    def __init__(self, vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> None:
+    def __init__(self, vocabulary: HashedVocabulary, ngram_range: tuple[int, int]) -> None:
         if not 1 <= ngram_range[0] <= ngram_range[1] <= 2:
             raise ValueError(f"word n-grams of {ngram_range} are not supported")
         self.min_n, self.max_n = ngram_range
-        self.vocabulary = _Vocabulary(vocabulary)
+        self.vocabulary = vocabulary
 
     def counts(self, texts: Sequence[str]) -> csr_matrix:
         """Sparse float32 count matrix (rows = texts), as `CountVectorizer.transform` makes."""
@@ -218,81 +237,119 @@ class WordNgramCounter:
         return _count_matrix(rows, cols, (len(texts), self.vocabulary.size))
 
 
-def _counter_for(transformer: Any) -> CharNgramCounter | WordNgramCounter | None:
-    """The bulk counter that can stand in for a fitted TF-IDF vectoriser, if any."""
-    if not hasattr(transformer, "_tfidf"):
-        return None
-    plain = (
-        transformer.preprocessor is None
-        and transformer.tokenizer is None
-        and transformer.stop_words is None
-        and transformer.strip_accents is None
-        and transformer.lowercase
-    )
-    if plain and transformer.analyzer == "char_wb":
-        return CharNgramCounter(transformer.vocabulary_, transformer.ngram_range)
-    default_tokens = transformer.token_pattern == r"(?u)\b\w\w+\b"
-    if (
-        plain
-        and default_tokens
-        and transformer.analyzer == "word"
-        and transformer.ngram_range[1] <= 2
-    ):
-        return WordNgramCounter(transformer.vocabulary_, transformer.ngram_range)
-    return None
+def _normalize_rows(matrix: csr_matrix) -> None:
+    """Scale each row to unit L2 norm in place, as scikit-learn's `normalize` does for CSR."""
+    squares = (matrix.data * matrix.data).astype(np.float64)
+    starts = matrix.indptr[:-1]
+    filled = starts < matrix.indptr[1:]
+    norms = np.zeros(matrix.shape[0])
+    if squares.size:
+        norms[filled] = np.sqrt(np.add.reduceat(squares, starts[filled]))
+    lengths = np.diff(matrix.indptr)
+    per_value = np.repeat(norms, lengths)
+    nonzero = per_value != 0.0
+    matrix.data[nonzero] = (matrix.data[nonzero] / per_value[nonzero]).astype(np.float32)
 
 
-class FastPredictor:
-    """Feature matrix and calibrated probabilities of a fitted `ScopeClassifier`.
+@dataclass
+class TextBlock:
+    """One TF-IDF block of the feature matrix: n-gram counts, sublinear tf, idf, L2 norm."""
 
-    Args:
-        features: the classifier's fitted `ColumnTransformer` (word, char, rules).
-        label_models: label -> fitted `CalibratedClassifierCV` (sigmoid, binary).
+    analyzer: str  # "word" or "char_wb"
+    ngram_range: tuple[int, int]
+    vocabulary: HashedVocabulary
+    idf: np.ndarray  # float32, per column
+
+    def __post_init__(self) -> None:
+        counter = CharNgramCounter if self.analyzer == "char_wb" else WordNgramCounter
+        self.counter = counter(self.vocabulary, self.ngram_range)
+
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
+        """TF-IDF rows of `texts` (what the fitted `TfidfVectorizer.transform` returns)."""
+        matrix = self.counter.counts(texts)
+        np.log(matrix.data, out=matrix.data)
+        matrix.data += 1.0
+        matrix.data *= self.idf[matrix.indices]
+        _normalize_rows(matrix)
+        return matrix
+
+
+@dataclass
+class DictBlock:
+    """The rule-feature block: a fitted `DictVectorizer`'s names and columns."""
+
+    columns: dict[str, int]
+
+    def transform(self, rows: Sequence[dict[str, float]]) -> csr_matrix:
+        """One sparse row per feature dict; unknown names are ignored, as scikit-learn does."""
+        from scipy.sparse import csr_matrix
+
+        indices: list[int] = []
+        values: list[float] = []
+        indptr = [0]
+        for row in rows:
+            for name, value in row.items():
+                column = self.columns.get(name)
+                if column is not None:
+                    indices.append(column)
+                    values.append(value)
+            indptr.append(len(indices))
+        return csr_matrix(
+            (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
+            shape=(len(rows), len(self.columns)),
+        )
+
+
+_FILE_VERSION = 1
+
+
+@dataclass
+class CompiledModel:
+    """A trained `ScopeClassifier` as plain arrays: what `combine` needs, nothing else.
+
+    Built from the fitted scikit-learn objects (`from_classifier`) or read from the
+    `inference.npz` saved beside `model.skops` (`load`): numpy arrays only, no pickle, and no
+    scikit-learn import, so a scan starts in a fraction of the time. The file records the
+    sha256 of the `model.skops` it was made from; a stale one is refused.
     """
 
-    def __init__(self, features: Any, label_models: dict[str, Any]) -> None:
-        self.steps: list[tuple[str, Any, Any]] = []
-        for _name, transformer, column in features.transformers_:
-            if transformer == "drop":
-                continue
-            counter = _counter_for(transformer)
-            self.steps.append((column, transformer, counter))
-        self.labels = list(label_models)
-        weights, intercepts, calibrations = [], [], []
-        for label in self.labels:
-            folds = label_models[label].calibrated_classifiers_
-            for fold in folds:
-                estimator, (calibrator,) = fold.estimator, fold.calibrators
-                weights.append(estimator.coef_.ravel())
-                intercepts.append(float(estimator.intercept_[0]))
-                calibrations.append((float(calibrator.a_), float(calibrator.b_)))
-        self.folds = [len(label_models[label].calibrated_classifiers_) for label in self.labels]
-        self.weights = np.column_stack(weights) if weights else np.zeros((0, 0))
-        self.intercepts = np.asarray(intercepts)
-        self.slopes = np.asarray([a for a, _ in calibrations])
-        self.offsets = np.asarray([b for _, b in calibrations])
+    name: str
+    thresholds: dict[str, float]
+    veto_thresholds: dict[str, float]
+    trusted_patterns: frozenset[str]
+    blocks: list[tuple[str, TextBlock | DictBlock]]  # (input column, block), in matrix order
+    labels: list[str]
+    folds: list[int]
+    weights: np.ndarray  # (features, sum(folds)): one logistic regression per label and fold
+    intercepts: np.ndarray
+    slopes: np.ndarray  # sigmoid calibration: p = 1 / (1 + exp(slope * score + offset))
+    offsets: np.ndarray
+    type_classes: dict[str, list[str]] = field(default_factory=dict)
+    type_weights: dict[str, np.ndarray] = field(default_factory=dict)  # (features, classes)
+    type_intercepts: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def transform(self, texts: Sequence[str], features: Sequence[dict[str, float]]) -> csr_matrix:
-        """The classifier's feature matrix for sentences and their rule-feature dicts."""
+    @property
+    def n_features(self) -> int:
+        """Width of the feature matrix."""
+        return int(self.weights.shape[0])
+
+    # -- inference -----------------------------------------------------------------------------
+
+    def transform(self, examples: Sequence[SentenceExample]) -> csr_matrix:
+        """The feature matrix of sentences: [word TF-IDF | char TF-IDF | rule features]."""
         from scipy.sparse import csr_matrix, hstack
 
-        if not texts:  # scikit-learn's transformers refuse zero rows
-            return csr_matrix((0, self.weights.shape[0]), dtype=np.float32)
-        columns = {"text": texts, "features": features}
-        blocks = []
-        for column, transformer, counter in self.steps:
-            if counter is not None:
-                blocks.append(transformer._tfidf.transform(counter.counts(texts), copy=False))
-            else:
-                blocks.append(transformer.transform(columns[column]))
-        return hstack(blocks, format="csr")
+        texts, features = feature_rows(examples)
+        if not texts:
+            return csr_matrix((0, self.n_features), dtype=np.float32)
+        columns: dict[str, Sequence[Any]] = {"text": texts, "features": features}
+        parts = [block.transform(columns[column]) for column, block in self.blocks]
+        return hstack(parts, format="csr")
 
     def predict_proba(self, matrix: csr_matrix) -> dict[str, np.ndarray]:
         """Calibrated probability of each label for each row (the mean over the CV folds)."""
-        from scipy.special import expit
-
         scores = np.asarray(matrix @ self.weights) + self.intercepts
-        fold_probabilities = expit(-(self.slopes * scores + self.offsets))
+        fold_probabilities = 1.0 / (1.0 + np.exp(self.slopes * scores + self.offsets))
         out: dict[str, np.ndarray] = {}
         first = 0
         for label, count in zip(self.labels, self.folds, strict=True):
@@ -302,3 +359,177 @@ class FastPredictor:
             out[label] = total / count
             first += count
         return out
+
+    def predict_types(self, matrix: csr_matrix, family: str) -> list[str | None]:
+        """Most likely type of each row within `family` ("commitment" or "ambiguity")."""
+        classes = self.type_classes.get(family)
+        if classes is None or matrix.shape[0] == 0:
+            return [None] * matrix.shape[0]
+        scores = np.asarray(matrix @ self.type_weights[family]) + self.type_intercepts[family]
+        return [classes[i] for i in scores.argmax(axis=1)]
+
+    # -- building and persistence --------------------------------------------------------------
+
+    @classmethod
+    def from_classifier(cls, classifier: Any) -> CompiledModel:
+        """Read the fitted attributes of a `ScopeClassifier` (its scikit-learn objects)."""
+        blocks: list[tuple[str, TextBlock | DictBlock]] = []
+        for _name, transformer, column in classifier.features_.transformers_:
+            if transformer == "drop":
+                continue
+            if hasattr(transformer, "_tfidf"):
+                _check_plain_text_vectorizer(transformer)
+                block: TextBlock | DictBlock = TextBlock(
+                    transformer.analyzer,
+                    tuple(transformer.ngram_range),
+                    HashedVocabulary.from_terms(transformer.vocabulary_),
+                    np.asarray(transformer.idf_, dtype=np.float32),
+                )
+            else:
+                block = DictBlock({k: int(v) for k, v in transformer.vocabulary_.items()})
+            blocks.append((column, block))
+        labels = list(classifier.label_models_)
+        weights, intercepts, slopes, offsets, folds = [], [], [], [], []
+        for label in labels:
+            calibrated = classifier.label_models_[label].calibrated_classifiers_
+            folds.append(len(calibrated))
+            for fold in calibrated:
+                estimator, (calibrator,) = fold.estimator, fold.calibrators
+                weights.append(estimator.coef_.ravel())
+                intercepts.append(float(estimator.intercept_[0]))
+                slopes.append(float(calibrator.a_))
+                offsets.append(float(calibrator.b_))
+        model = cls(
+            name=classifier.name,
+            thresholds=dict(classifier.thresholds),
+            veto_thresholds=dict(classifier.veto_thresholds),
+            trusted_patterns=frozenset(classifier.trusted_patterns),
+            blocks=blocks,
+            labels=labels,
+            folds=folds,
+            weights=np.column_stack(weights).astype(np.float64),
+            intercepts=np.asarray(intercepts),
+            slopes=np.asarray(slopes),
+            offsets=np.asarray(offsets),
+        )
+        for family, estimator in classifier.type_models_.items():
+            model.type_classes[family] = [str(c) for c in estimator.classes_]
+            model.type_weights[family] = np.ascontiguousarray(estimator.coef_.T, dtype=np.float64)
+            model.type_intercepts[family] = np.asarray(estimator.intercept_, dtype=np.float64)
+        return model
+
+    def save(self, path: Path, source_sha256: str) -> None:
+        """Write the arrays to `path` (.npz), naming the model.skops they came from by sha256."""
+        arrays: dict[str, np.ndarray] = {
+            "weights": self.weights,
+            "intercepts": self.intercepts,
+            "slopes": self.slopes,
+            "offsets": self.offsets,
+        }
+        blocks = []
+        for i, (column, block) in enumerate(self.blocks):
+            if isinstance(block, TextBlock):
+                arrays[f"block{i}_keys"] = block.vocabulary.keys
+                arrays[f"block{i}_columns"] = block.vocabulary.columns
+                arrays[f"block{i}_idf"] = block.idf
+                blocks.append(
+                    {
+                        "column": column,
+                        "analyzer": block.analyzer,
+                        "ngram_range": list(block.ngram_range),
+                        "size": block.vocabulary.size,
+                    }
+                )
+            else:
+                blocks.append({"column": column, "analyzer": "dict", "names": block.columns})
+        for family in self.type_classes:
+            arrays[f"type_{family}_weights"] = self.type_weights[family]
+            arrays[f"type_{family}_intercepts"] = self.type_intercepts[family]
+        header = {
+            "version": _FILE_VERSION,
+            "source_sha256": source_sha256,
+            "name": self.name,
+            "thresholds": self.thresholds,
+            "veto_thresholds": self.veto_thresholds,
+            "trusted_patterns": sorted(self.trusted_patterns),
+            "blocks": blocks,
+            "labels": self.labels,
+            "folds": self.folds,
+            "type_classes": self.type_classes,
+        }
+        arrays["header"] = np.array(json.dumps(header, sort_keys=True))
+        with path.open("wb") as handle:
+            np.savez_compressed(handle, allow_pickle=False, **arrays)  # type: ignore[arg-type]
+
+    @classmethod
+    def load(cls, path: Path, source_sha256: str) -> CompiledModel:
+        """Read an `inference.npz` (never unpickles).
+
+        Raises:
+            ModelError: missing, unreadable, of another version, or made from another model.skops.
+        """
+        try:
+            with path.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
+                arrays = {key: data[key] for key in data.files}
+            header = json.loads(str(arrays.pop("header")))
+            if header.get("version") != _FILE_VERSION:
+                raise ModelError(f"{path}: unsupported inference file version")
+            if header.get("source_sha256") != source_sha256:
+                raise ModelError(f"{path}: made from another model.skops (stale)")
+            blocks: list[tuple[str, TextBlock | DictBlock]] = []
+            for i, spec in enumerate(header["blocks"]):
+                if spec["analyzer"] == "dict":
+                    blocks.append((spec["column"], DictBlock(dict(spec["names"]))))
+                    continue
+                vocabulary = HashedVocabulary(
+                    arrays[f"block{i}_keys"], arrays[f"block{i}_columns"], int(spec["size"])
+                )
+                text_block = TextBlock(
+                    spec["analyzer"],
+                    (int(spec["ngram_range"][0]), int(spec["ngram_range"][1])),
+                    vocabulary,
+                    arrays[f"block{i}_idf"],
+                )
+                blocks.append((spec["column"], text_block))
+            model = cls(
+                name=header["name"],
+                thresholds=dict(header["thresholds"]),
+                veto_thresholds=dict(header["veto_thresholds"]),
+                trusted_patterns=frozenset(header["trusted_patterns"]),
+                blocks=blocks,
+                labels=list(header["labels"]),
+                folds=[int(n) for n in header["folds"]],
+                weights=arrays["weights"],
+                intercepts=arrays["intercepts"],
+                slopes=arrays["slopes"],
+                offsets=arrays["offsets"],
+            )
+            for family, classes in header["type_classes"].items():
+                model.type_classes[family] = list(classes)
+                model.type_weights[family] = arrays[f"type_{family}_weights"]
+                model.type_intercepts[family] = arrays[f"type_{family}_intercepts"]
+        except ModelError:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+            raise ModelError(f"{path}: cannot read ({type(exc).__name__}: {exc})") from None
+        return model
+
+
+def _check_plain_text_vectorizer(vectorizer: Any) -> None:
+    """Refuse vectoriser options the bulk counters do not reproduce."""
+    plain = (
+        vectorizer.preprocessor is None
+        and vectorizer.tokenizer is None
+        and vectorizer.stop_words is None
+        and vectorizer.strip_accents is None
+        and vectorizer.lowercase
+        and vectorizer.sublinear_tf
+        and vectorizer.norm == "l2"
+        and vectorizer.use_idf
+        and not vectorizer.binary
+    )
+    if vectorizer.analyzer == "word":
+        plain = plain and vectorizer.token_pattern == r"(?u)\b\w\w+\b"
+        plain = plain and vectorizer.ngram_range[1] <= 2
+    if not plain or vectorizer.analyzer not in ("word", "char_wb"):
+        raise ModelError(f"unsupported text vectoriser for fast inference: {vectorizer!r}")

@@ -8,7 +8,9 @@ outside an explicit allow-list.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,16 +20,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from analyzer.classify.corpus import SENTENCE_LABELS
-from analyzer.classify.fast import FastPredictor
-from analyzer.classify.features import SentenceExample, feature_rows
+from analyzer.classify.fast import CompiledModel
+from analyzer.classify.features import SentenceExample
 from analyzer.errors import ModelError
 
 if TYPE_CHECKING:
     import pandas as pd
     from scipy.sparse import spmatrix
 
+logger = logging.getLogger(__name__)
+
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
+INFERENCE_FILE = "inference.npz"  # the same model as arrays, for scanning (analyzer.classify.fast)
 RANDOM_STATE = 13
 
 # Types a ScopeLens model file may contain beyond skops' defaults. Anything else in a file is
@@ -140,7 +145,7 @@ class ScopeClassifier:
         default_factory=lambda: dict.fromkeys(SENTENCE_LABELS, 0.0)
     )
     trusted_patterns: frozenset[str] = frozenset()
-    _predictor: FastPredictor | None = field(default=None, init=False, repr=False, compare=False)
+    _predictor: CompiledModel | None = field(default=None, init=False, repr=False, compare=False)
 
     def fit(
         self,
@@ -179,15 +184,15 @@ class ScopeClassifier:
             self.type_models_[family] = model
         return self
 
-    def predictor(self) -> FastPredictor:
-        """The bulk-inference view of the fitted model (built on first use, after fit or load)."""
+    def predictor(self) -> CompiledModel:
+        """The inference view of the fitted model (built on first use, after fit or load)."""
         if self._predictor is None:
-            self._predictor = FastPredictor(self.features_, self.label_models_)
+            self._predictor = CompiledModel.from_classifier(self)
         return self._predictor
 
     def transform(self, examples: Sequence[SentenceExample]) -> spmatrix:
         """The feature matrix of sentences (one vectorisation, shared by every label)."""
-        return self.predictor().transform(*feature_rows(examples))
+        return self.predictor().transform(examples)
 
     def predict_proba(self, matrix: spmatrix) -> dict[str, np.ndarray]:
         """Calibrated probability of each label for each row of a feature matrix."""
@@ -195,15 +200,12 @@ class ScopeClassifier:
 
     def predict_types(self, matrix: spmatrix, family: str) -> list[str | None]:
         """Most likely type of each row within `family` ("commitment" or "ambiguity")."""
-        model = self.type_models_.get(family)
-        if model is None or matrix.shape[0] == 0:
-            return [None] * matrix.shape[0]
-        return [str(t) for t in model.predict(matrix)]
+        return self.predictor().predict_types(matrix, family)
 
     # -- persistence ---------------------------------------------------------------------------
 
     def save(self, folder: Path, meta: dict[str, Any]) -> Path:
-        """Write `model.skops` (compressed) and `meta.json` into `folder`."""
+        """Write `model.skops` (compressed), `inference.npz` and `meta.json` into `folder`."""
         import skops.io as sio
 
         folder.mkdir(parents=True, exist_ok=True)
@@ -223,6 +225,7 @@ class ScopeClassifier:
         }
         path = folder / MODEL_FILE
         sio.dump(state, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        self.predictor().save(folder / INFERENCE_FILE, file_sha256(path))
         (folder / META_FILE).write_text(
             json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -263,6 +266,30 @@ class ScopeClassifier:
         model.label_models_ = dict(state["label_models"])
         model.type_models_ = dict(state["type_models"])
         return model
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_for_inference(folder: Path) -> CompiledModel:
+    """The model a scan uses: `inference.npz` when it was made from this `model.skops`.
+
+    A missing or stale `inference.npz` (a model.skops written by other means) is rebuilt in
+    memory from `model.skops`, which is slower to load but gives the same predictions.
+
+    Raises:
+        ModelError: no usable `model.skops` (see `ScopeClassifier.load`).
+    """
+    path = folder / MODEL_FILE
+    if not path.is_file():
+        raise ModelError(f"no model file at {path}")
+    try:
+        return CompiledModel.load(folder / INFERENCE_FILE, file_sha256(path))
+    except ModelError as exc:
+        logger.info("%s; compiling the model from %s", exc.one_line(), path)
+    return ScopeClassifier.load(folder).predictor()
 
 
 def read_meta(folder: Path) -> dict[str, Any] | None:

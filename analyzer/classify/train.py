@@ -217,9 +217,7 @@ def out_of_fold(data: LabelledExamples, c: float, folds: int = CV_FOLDS) -> dict
     for fold in range(folds):
         held = np.flatnonzero(groups == fold)
         model = fit(data.subset(np.flatnonzero(groups != fold).tolist()), c)
-        fold_probabilities = model.predict_proba(
-            model.transform([data.examples[i] for i in held])
-        )
+        fold_probabilities = model.predict_proba(model.transform([data.examples[i] for i in held]))
         for label in SENTENCE_LABELS:
             probabilities[label][held] = fold_probabilities[label]
     return probabilities
