@@ -45,6 +45,9 @@ class CheckDef:
         basis_categories: Finding categories that explain the estimates (estimate basis only).
         basis_headings_from: Id of a check whose headings also explain the estimates.
         basis_cues: Patterns that, inside an estimate sentence, state its basis.
+        any_cue: All `cues` as one alternation, for one search per block instead of one per
+            cue. Same first match: the leftmost position where any cue matches, and there the
+            first cue in list order (what taking the earliest of separate searches gives).
     """
 
     id: str
@@ -65,6 +68,7 @@ class CheckDef:
     basis_categories: tuple[str, ...] = ()
     basis_headings_from: str | None = None
     basis_cues: tuple[re.Pattern[str], ...] = ()
+    any_cue: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,13 @@ def _compile(patterns: list[str], where: str) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
     except re.error as exc:  # a broken data file is a programming error: fail loudly
         raise ValueError(f"{CHECKS_FILE.name}: bad pattern in {where}: {exc}") from exc
+
+
+def _alternation(patterns: list[str], where: str) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    (combined,) = _compile(["|".join(f"(?:{p})" for p in patterns)], where)
+    return combined
 
 
 def parse_check(raw: dict[str, Any]) -> CheckDef:
@@ -139,6 +150,7 @@ def parse_check(raw: dict[str, Any]) -> CheckDef:
         basis_categories=tuple(raw.get("basis_categories", ())),
         basis_headings_from=raw.get("basis_headings_from"),
         basis_cues=_compile(raw.get("basis_cues", []), f"{check_id}.basis_cues"),
+        any_cue=_alternation(raw.get("cues", []), f"{check_id}.cues"),
     )
 
 

@@ -199,7 +199,7 @@ def find_cues(document: Document, check: CheckDef) -> list[CueHit]:
     Returns:
         One hit per matching block, in document order.
     """
-    if not check.cues:
+    if check.any_cue is None:
         return []
     if document.blocks:
         spans = [
@@ -211,9 +211,8 @@ def find_cues(document: Document, check: CheckDef) -> list[CueHit]:
         spans = [(document.text, None, None)]
     hits: list[CueHit] = []
     for text, page, section in spans:
-        matches = [m for m in (p.search(text) for p in check.cues) if m is not None]
-        if matches:
-            first = min(matches, key=lambda m: m.start())
+        first = check.any_cue.search(text)
+        if first is not None:
             hits.append(CueHit(match=_snippet(first.group(0)), page=page, section=section))
     return hits
 

@@ -530,3 +530,48 @@ def test_checks_list_item_label_with_colon_is_a_section() -> None:
     result = _run(document)["missing_exclusions"]
     assert result.present
     assert result.evidence == ("section 'Out of scope' (2 items)",)
+
+
+def _earliest_separate_match(check_id: str, text: str) -> str | None:
+    """What one search per cue, keeping the earliest (first listed on ties), finds."""
+    check = load_checks().by_id(check_id)
+    matches = [m for m in (p.search(text) for p in check.cues) if m is not None]
+    return min(matches, key=lambda m: m.start()).group(0) if matches else None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Change requests and change orders follow the change control process.",
+        "Final acceptance of the deliverables is by sign-off.",
+        "Acceptance criteria: the Customer signs off each release.",
+        "Nothing here mentions either safeguard.",
+    ],
+)
+def test_checks_one_cue_alternation_finds_what_separate_cues_find(text: str) -> None:
+    for check_id in ("missing_acceptance", "missing_change_control"):
+        check = load_checks().by_id(check_id)
+        assert check.any_cue is not None
+        found = check.any_cue.search(text)
+        assert (found.group(0) if found else None) == _earliest_separate_match(check_id, text)
+
+
+@pytest.mark.shared_data
+def test_checks_one_cue_alternation_agrees_on_real_blocks(shared_data: Path) -> None:
+    folder = shared_data / "sow_rfp"
+    if not folder.is_dir():
+        pytest.skip("sow_rfp is not in ../shared/data")
+    blocks = [
+        b.text
+        for path in sorted(folder.rglob("*.md"))[:25]
+        for b in _extract(path).blocks
+        if b.kind != "heading"
+    ]
+    hits = 0
+    for text in blocks:
+        for check_id in ("missing_acceptance", "missing_change_control"):
+            found = load_checks().by_id(check_id).any_cue.search(text)  # type: ignore[union-attr]
+            expected = _earliest_separate_match(check_id, text)
+            assert (found.group(0) if found else None) == expected
+            hits += expected is not None
+    assert hits > 10  # the solicitations do talk about acceptance and change control
