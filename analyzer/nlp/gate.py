@@ -32,10 +32,10 @@ its matcher (one run over the whole range, as before).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 from spacy.attrs import ORTH
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
@@ -74,6 +74,9 @@ _RARE_PER_MILLE = 0.05  # any other word of a set (most are far rarer than 0.5)
 _NUMBER_PER_MILLE = 25.0  # LIKE_NUM tokens
 _UNBOUNDED_WIDTH = 100  # tokens: a window to the end of a block (a paragraph) for `*` / `+`
 _REGEX_PER_MILLE = 1.0  # the REGEX specs are token shapes ("^_{3,}$", "^[$€£]\\d")
+
+Anchors = tuple[list[int], list[int], list[int]]
+"""A doc's anchor tokens: (positions ascending, back extent of each, fwd extent of each)."""
 
 Test = tuple[str, str, Any]
 """One lexical test of a token spec: (attribute, "in" | "regex" | "is", value)."""
@@ -162,11 +165,11 @@ class MatcherGate:
         self.ungated = False
         self._anchors: dict[tuple[Test, ...], tuple[int, int]] = {}
         # orth id -> code of the (back, fwd) extent of the anchors the lexeme satisfies; code 0
-        # is "anchors nothing". A list of small ints indexes the numpy tables in one step.
+        # is "anchors nothing". `_backs[code]`, `_fwds[code]` hold the extent.
         self._code_by_orth: dict[int, int] = {}
         self._code_of_extent: dict[tuple[int, int], int] = {(-1, -1): 0}
-        self._backs = np.asarray([-1], dtype=np.int64)
-        self._fwds = np.asarray([-1], dtype=np.int64)
+        self._backs: list[int] = [-1]
+        self._fwds: list[int] = [-1]
         # (attr, word) -> anchors with a set test on it; anchors without a set test. A new
         # lexeme then tests a handful of anchors, not all of them (built on first use).
         self._index: dict[tuple[str, str], list[tuple[Test, ...]]] | None = None
@@ -225,39 +228,48 @@ class MatcherGate:
         code = self._code_of_extent.get((back, fwd))
         if code is None:
             code = self._code_of_extent[(back, fwd)] = len(self._backs)
-            self._backs = np.append(self._backs, back)
-            self._fwds = np.append(self._fwds, fwd)
+            self._backs.append(back)
+            self._fwds.append(fwd)
         self._code_by_orth[orth] = code
         return code
 
-    def extents(self, doc: Doc) -> tuple[np.ndarray, np.ndarray]:
-        """Per token: (back, fwd) of the anchors it satisfies; -1 where it anchors nothing."""
-        orths: list[int] = doc.to_array(ORTH).tolist()
+    def extents(self, doc: Doc) -> Anchors:
+        """The doc's anchor tokens: positions (ascending), and each one's (back, fwd)."""
         table = self._code_by_orth
-        try:
-            codes = [table[orth] for orth in orths]
-        except KeyError:  # lexemes not seen before: evaluate them once
-            codes = [table[o] if o in table else self._lexeme_code(o) for o in orths]
-        index = np.asarray(codes, dtype=np.intp)
-        return self._backs[index], self._fwds[index]
+        backs, fwds = self._backs, self._fwds
+        positions: list[int] = []
+        back: list[int] = []
+        fwd: list[int] = []
+        # Plain lists: a block has tens of tokens and a handful of anchors, where numpy's
+        # per-call overhead cost more than the work.
+        for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+            code = table.get(orth)
+            if code is None:  # a lexeme not seen before: evaluate it once
+                code = self._lexeme_code(orth)
+            if code:
+                positions.append(i)
+                back.append(backs[code])
+                fwd.append(fwds[code])
+        return positions, back, fwd
 
-    def windows(
-        self, extents: tuple[np.ndarray, np.ndarray], start: int, end: int
-    ) -> list[tuple[int, int]]:
+    def windows(self, anchors: Anchors, start: int, end: int) -> list[tuple[int, int]]:
         """Merged token windows in [start, end) that hold every possible match, in order."""
-        back, fwd = extents
-        positions = np.flatnonzero(fwd[start:end] >= 0) + start
-        if positions.size == 0:
+        positions, back, fwd = anchors
+        first, last = bisect_left(positions, start), bisect_left(positions, end)
+        if first == last:
             return []
-        lows = np.maximum(positions - back[positions], start)
-        highs = np.minimum(positions + fwd[positions], end)
-        order = np.argsort(lows, kind="stable")
-        lows = lows[order]
-        highs = np.maximum.accumulate(highs[order])
-        breaks = np.flatnonzero(lows[1:] > highs[:-1] + MERGE_GAP) + 1
-        firsts = np.concatenate(([0], breaks))
-        lasts = np.concatenate((breaks - 1, [lows.size - 1]))
-        return list(zip(lows[firsts].tolist(), highs[lasts].tolist(), strict=True))
+        spans = sorted(
+            (max(positions[i] - back[i], start), min(positions[i] + fwd[i], end))
+            for i in range(first, last)
+        )
+        merged = [list(spans[0])]
+        for low, high in spans[1:]:
+            current = merged[-1]
+            if low > current[1] + MERGE_GAP:
+                merged.append([low, high])
+            elif high > current[1]:
+                current[1] = high
+        return [(low, high) for low, high in merged]
 
     def matches(
         self,
@@ -265,7 +277,7 @@ class MatcherGate:
         doc: Doc,
         start: int,
         end: int,
-        extents: tuple[np.ndarray, np.ndarray] | None = None,
+        extents: Anchors | None = None,
     ) -> list[tuple[int, int, int]]:
         """`matcher` over `doc[start:end]`, in doc offsets, run on the anchor windows only.
 
@@ -275,7 +287,9 @@ class MatcherGate:
         if self.ungated or len(matcher) == 0:
             windows = [(start, end)]  # the plain call (and spaCy's warning for no patterns)
         else:
-            windows = self.windows(extents or self.extents(doc), start, end)
+            windows = self.windows(
+                extents if extents is not None else self.extents(doc), start, end
+            )
         found: list[tuple[int, int, int]] = []
         for low, high in windows:
             if low == 0 and high == len(doc):

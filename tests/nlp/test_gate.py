@@ -1,0 +1,68 @@
+"""Matcher gating (analyzer.nlp.gate): the gated matcher returns exactly the plain matcher's
+matches, in the same order, on real text and on any sub-range."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzer.classify.corpus import load_corpus
+from analyzer.nlp import load_pipeline
+from analyzer.nlp.gate import pattern_anchor
+
+ROOT = Path(__file__).resolve().parents[2]
+GATED = ("scopelens_ambiguity", "scopelens_commitment", "scopelens_scope_statements")
+
+
+def _texts() -> list[str]:
+    records = load_corpus(ROOT / "corpus" / "labelled")
+    sentences = [r.text for r in records[::5]]
+    # Whole paragraphs too: windows merge and matches sit near block edges.
+    return sentences + [" ".join(sentences[i : i + 12]) for i in range(0, len(sentences), 12)]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return _texts()
+
+
+@pytest.mark.parametrize("name", GATED)
+def test_gated_matches_equal_the_plain_matcher(name: str, texts: list[str]) -> None:
+    nlp = load_pipeline()
+    component = nlp.get_pipe(name)
+    assert not component.gate.ungated  # every pattern has an anchor: gating is on
+    found = 0
+    for text in texts:
+        doc = nlp.make_doc(text)
+        plain = list(component.matcher(doc))
+        anchors = component.gate.extents(doc)
+        assert component.gate.matches(component.matcher, doc, 0, len(doc), anchors) == plain
+        found += len(plain)
+    assert found > 100  # the corpus exercises the token patterns
+
+
+_PARAGRAPHS = _texts()[-60:]
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_gated_matches_on_any_sub_range(data: st.DataObject) -> None:
+    nlp = load_pipeline()
+    component = nlp.get_pipe(data.draw(st.sampled_from(GATED)))
+    text = data.draw(st.sampled_from(_PARAGRAPHS))
+    doc = nlp.make_doc(text)
+    start = data.draw(st.integers(0, len(doc)))
+    end = data.draw(st.integers(start, len(doc)))
+    plain = [(k, start + s, start + e) for k, s, e in component.matcher(doc[start:end])]
+    assert component.gate.matches(component.matcher, doc, start, end) == plain
+
+
+def test_pattern_anchor_picks_a_mandatory_token() -> None:
+    pattern = [{"LOWER": "the", "OP": "?"}, {"LOWER": "contractor"}, {"LOWER": "shall"}]
+    tests, back, fwd = pattern_anchor(pattern)  # type: ignore[misc]
+    assert tests == (("LOWER", "in", frozenset({"contractor"})),)
+    assert (back, fwd) == (1, 2)
+    assert pattern_anchor([{"LOWER": "maybe", "OP": "?"}]) is None
