@@ -170,7 +170,7 @@ class RuleComponent:
                 token_patterns = [p for p in token_patterns if not _is_single_lower(p)]
             if token_patterns:
                 self.matcher.add(pattern.id, token_patterns)
-                self.gate.add(token_patterns)
+                self.gate.add(token_patterns, key=pattern.id)
 
     gate_roles: frozenset[str] = frozenset()
     """Phrase roles that make a sentence worth running the token Matcher on (empty: all)."""

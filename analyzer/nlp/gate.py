@@ -75,8 +75,13 @@ _NUMBER_PER_MILLE = 25.0  # LIKE_NUM tokens
 _UNBOUNDED_WIDTH = 100  # tokens: a window to the end of a block (a paragraph) for `*` / `+`
 _REGEX_PER_MILLE = 1.0  # the REGEX specs are token shapes ("^_{3,}$", "^[$€£]\\d")
 
-Anchors = tuple[list[int], list[int], list[int]]
-"""A doc's anchor tokens: (positions ascending, back extent of each, fwd extent of each)."""
+Anchors = tuple[list[int], list[int]]
+"""A doc's anchor tokens: (positions ascending, the code of each; see `MatcherGate`)."""
+
+Window = tuple[int, int, frozenset[int]]
+"""A merged token window [low, high) and the indices of the patterns anchored inside it."""
+
+_SUBMATCHER_CACHE = 4096  # distinct pattern sets kept (a few KB each); cleared when full
 
 Test = tuple[str, str, Any]
 """One lexical test of a token spec: (attribute, "in" | "regex" | "is", value)."""
@@ -158,28 +163,48 @@ def pattern_anchor(pattern: Sequence[dict[str, Any]]) -> tuple[tuple[Test, ...],
 
 
 class MatcherGate:
-    """The anchors of one `Matcher`'s patterns and the windows they open in a doc."""
+    """The anchors of one `Matcher`'s patterns and the windows they open in a doc.
+
+    When every pattern was registered with its key (`add(patterns, key=...)`), each window runs
+    a *sub-matcher* holding only the patterns anchored by a token inside the window, in the
+    matcher's order. spaCy pushes a state per pattern per token, so this cuts the work by the
+    ratio of patterns; the matches are the same (see the module docstring).
+    """
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
         self.ungated = False
         self._anchors: dict[tuple[Test, ...], tuple[int, int]] = {}
-        # orth id -> code of the (back, fwd) extent of the anchors the lexeme satisfies; code 0
-        # is "anchors nothing". `_backs[code]`, `_fwds[code]` hold the extent.
+        # The patterns in matcher order, (key or None, pattern), and which of them each anchor
+        # stands for.
+        self._patterns: list[tuple[str | None, Sequence[dict[str, Any]]]] = []
+        self._anchor_patterns: dict[tuple[Test, ...], set[int]] = {}
+        # orth id -> code of what the lexeme anchors; code 0 is "anchors nothing".
+        # `_backs[code]`, `_fwds[code]`: the extent; `_members[code]`: the pattern indices.
         self._code_by_orth: dict[int, int] = {}
-        self._code_of_extent: dict[tuple[int, int], int] = {(-1, -1): 0}
+        self._code_of: dict[tuple[int, int, frozenset[int]], int] = {(-1, -1, frozenset()): 0}
         self._backs: list[int] = [-1]
         self._fwds: list[int] = [-1]
+        self._members: list[frozenset[int]] = [frozenset()]
         # (attr, word) -> anchors with a set test on it; anchors without a set test. A new
         # lexeme then tests a handful of anchors, not all of them (built on first use).
         self._index: dict[tuple[str, str], list[tuple[Test, ...]]] | None = None
         self._unindexed: list[tuple[Test, ...]] = []
+        self._submatchers: dict[frozenset[int], Matcher] = {}
 
-    def add(self, patterns: Sequence[Sequence[dict[str, Any]]]) -> None:
-        """Register the token patterns added to the matcher."""
+    @property
+    def keyed(self) -> bool:
+        """Whether sub-matchers can be built (every pattern was added with its key)."""
+        return bool(self._patterns) and all(key is not None for key, _ in self._patterns)
+
+    def add(self, patterns: Sequence[Sequence[dict[str, Any]]], key: str | None = None) -> None:
+        """Register token patterns, in the order (and under the key) they go into the matcher."""
         self._code_by_orth.clear()
+        self._submatchers.clear()
         self._index = None
         for pattern in patterns:
+            index = len(self._patterns)
+            self._patterns.append((key, pattern))
             anchor = pattern_anchor(pattern)
             if anchor is None:
                 self.ungated = True
@@ -187,6 +212,7 @@ class MatcherGate:
             tests, back, fwd = anchor
             old_back, old_fwd = self._anchors.get(tests, (0, 0))
             self._anchors[tests] = (max(old_back, back), max(old_fwd, fwd))
+            self._anchor_patterns.setdefault(tests, set()).add(index)
 
     def _build_index(self) -> dict[tuple[str, str], list[tuple[Test, ...]]]:
         index: dict[tuple[str, str], list[tuple[Test, ...]]] = {}
@@ -212,6 +238,7 @@ class MatcherGate:
             *self._unindexed,
         ]
         back = fwd = -1
+        members: set[int] = set()
         for tests in candidates:
             anchor_back, anchor_fwd = self._anchors[tests]
             for attr, kind, value in tests:
@@ -225,21 +252,22 @@ class MatcherGate:
                     break
             else:
                 back, fwd = max(back, anchor_back), max(fwd, anchor_fwd)
-        code = self._code_of_extent.get((back, fwd))
+                members |= self._anchor_patterns[tests]
+        signature = (back, fwd, frozenset(members))
+        code = self._code_of.get(signature)
         if code is None:
-            code = self._code_of_extent[(back, fwd)] = len(self._backs)
+            code = self._code_of[signature] = len(self._backs)
             self._backs.append(back)
             self._fwds.append(fwd)
+            self._members.append(signature[2])
         self._code_by_orth[orth] = code
         return code
 
     def extents(self, doc: Doc) -> Anchors:
-        """The doc's anchor tokens: positions (ascending), and each one's (back, fwd)."""
+        """The doc's anchor tokens: positions (ascending), and each one's code."""
         table = self._code_by_orth
-        backs, fwds = self._backs, self._fwds
         positions: list[int] = []
-        back: list[int] = []
-        fwd: list[int] = []
+        codes: list[int] = []
         # Plain lists: a block has tens of tokens and a handful of anchors, where numpy's
         # per-call overhead cost more than the work.
         for i, orth in enumerate(doc.to_array(ORTH).tolist()):
@@ -248,28 +276,54 @@ class MatcherGate:
                 code = self._lexeme_code(orth)
             if code:
                 positions.append(i)
-                back.append(backs[code])
-                fwd.append(fwds[code])
-        return positions, back, fwd
+                codes.append(code)
+        return positions, codes
 
-    def windows(self, anchors: Anchors, start: int, end: int) -> list[tuple[int, int]]:
-        """Merged token windows in [start, end) that hold every possible match, in order."""
-        positions, back, fwd = anchors
+    def windows(self, anchors: Anchors, start: int, end: int) -> list[Window]:
+        """Merged token windows in [start, end) that hold every possible match, in order,
+        each with the patterns anchored inside it."""
+        positions, codes = anchors
         first, last = bisect_left(positions, start), bisect_left(positions, end)
         if first == last:
             return []
+        backs, fwds = self._backs, self._fwds
         spans = sorted(
-            (max(positions[i] - back[i], start), min(positions[i] + fwd[i], end))
+            (
+                max(positions[i] - backs[codes[i]], start),
+                min(positions[i] + fwds[codes[i]], end),
+                codes[i],
+            )
             for i in range(first, last)
         )
-        merged = [list(spans[0])]
-        for low, high in spans[1:]:
-            current = merged[-1]
-            if low > current[1] + MERGE_GAP:
-                merged.append([low, high])
-            elif high > current[1]:
-                current[1] = high
-        return [(low, high) for low, high in merged]
+        merged: list[tuple[int, int, set[int]]] = []
+        for low, high, code in spans:
+            if merged and low <= merged[-1][1] + MERGE_GAP:
+                current_low, current_high, current_codes = merged[-1]
+                current_codes.add(code)
+                merged[-1] = (current_low, max(current_high, high), current_codes)
+            else:
+                merged.append((low, high, {code}))
+        members = self._members
+        return [
+            (low, high, frozenset().union(*(members[c] for c in window_codes)))
+            for low, high, window_codes in merged
+        ]
+
+    def submatcher(self, members: frozenset[int]) -> Matcher:
+        """A Matcher with only the patterns `members`, keyed and ordered as the full one."""
+        matcher = self._submatchers.get(members)
+        if matcher is None:
+            if len(self._submatchers) >= _SUBMATCHER_CACHE:
+                self._submatchers.clear()
+            matcher = Matcher(self.vocab)
+            by_key: dict[str, list[Sequence[dict[str, Any]]]] = {}
+            for index in sorted(members):
+                key, pattern = self._patterns[index]
+                by_key.setdefault(str(key), []).append(pattern)
+            for key, patterns in by_key.items():
+                matcher.add(key, patterns)
+            self._submatchers[members] = matcher
+        return matcher
 
     def matches(
         self,
@@ -285,15 +339,19 @@ class MatcherGate:
         matcher(doc[start:end])]`; see the module docstring.
         """
         if self.ungated or len(matcher) == 0:
-            windows = [(start, end)]  # the plain call (and spaCy's warning for no patterns)
+            # the plain call (and spaCy's warning for no patterns)
+            windows: list[Window] = [(start, end, frozenset())]
+            keyed = False
         else:
             windows = self.windows(
                 extents if extents is not None else self.extents(doc), start, end
             )
+            keyed = self.keyed
         found: list[tuple[int, int, int]] = []
-        for low, high in windows:
+        for low, high, members in windows:
+            run = self.submatcher(members) if keyed else matcher
             if low == 0 and high == len(doc):
-                found.extend(matcher(doc))
+                found.extend(run(doc))
             else:
-                found.extend((key, low + s, low + e) for key, s, e in matcher(doc[low:high]))
+                found.extend((key, low + s, low + e) for key, s, e in run(doc[low:high]))
         return found

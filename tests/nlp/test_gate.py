@@ -34,6 +34,7 @@ def test_gated_matches_equal_the_plain_matcher(name: str, texts: list[str]) -> N
     nlp = load_pipeline()
     component = nlp.get_pipe(name)
     assert not component.gate.ungated  # every pattern has an anchor: gating is on
+    assert component.gate.keyed  # and each window runs only its anchored patterns
     found = 0
     for text in texts:
         doc = nlp.make_doc(text)
@@ -66,3 +67,15 @@ def test_pattern_anchor_picks_a_mandatory_token() -> None:
     assert tests == (("LOWER", "in", frozenset({"contractor"})),)
     assert (back, fwd) == (1, 2)
     assert pattern_anchor([{"LOWER": "maybe", "OP": "?"}]) is None
+
+
+def test_submatchers_hold_only_the_anchored_patterns() -> None:
+    nlp = load_pipeline()
+    component = nlp.get_pipe("scopelens_commitment")
+    doc = nlp.make_doc("The Contractor shall deliver the report within 10 days.")
+    windows = component.gate.windows(component.gate.extents(doc), 0, len(doc))
+    assert windows
+    total = len(component.gate._patterns)
+    for _, _, members in windows:
+        assert 0 < len(members) < total
+        assert len(component.gate.submatcher(members)) <= len(component.matcher)
