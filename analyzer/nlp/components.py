@@ -42,6 +42,8 @@ if not Span.has_extension("pattern_id"):
     Span.set_extension("pattern_id", getter=_pattern_id)
 
 _LIST_WORDS = frozenset({",", "and", "or", ";", ":", "/", "and/or"})
+PIN_WINDOW = 8
+"""Tokens either side of a vague phrase in which a quantity or reference pins it down."""
 
 
 def sentence_bounds(doc: Doc) -> np.ndarray:
@@ -258,6 +260,7 @@ class RuleComponent:
 # ---------------------------------------------------------------------------------------------
 
 
+_ABLE = re.compile(r"(?:be|also be) able\b", re.I)
 _SKIP_BEFORE_MODAL = frozenset(
     {"also", "then", "further", "thereafter", "hereby", "additionally", ","}
 )
@@ -283,10 +286,15 @@ def party_before(
                 return roles[doc[i].lower_]  # a name the document defined as vendor/client
             for hit in sent.cues.get("party", ()):
                 if hit.start <= i < hit.end:
-                    return hit.pattern.extra.get("party")
+                    party = hit.pattern.extra.get("party")
+                    if _joint_subject(doc, sent, hit, party, roles):
+                        return "mutual"  # "Provider and Customer agree to …"
+                    return party
             token = doc[i]
             if (token.is_title or token.is_upper) and token.is_alpha and i > sent.start:
                 return "named"
+            if i == sent.start and token.is_upper and token.is_alpha and len(token) > 1:
+                return "named"  # "IBM will …", "MMMW will take …": an acronym opens the sentence
     best: Hit | None = None
     for hit in sent.cues.get("party", ()):
         if (
@@ -300,6 +308,28 @@ def party_before(
         ):
             best = hit
     return best.pattern.extra.get("party") if best else None
+
+
+def _joint_subject(
+    doc: Doc, sent: SentenceHits, hit: Hit, party: str | None, roles: dict[str, str]
+) -> bool:
+    """True when the subject `hit` is joined by "and" to a party of the other side."""
+    if party not in ("vendor", "client") or hit.start - 2 < sent.start:
+        return False
+    if doc[hit.start - 1].lower_ not in ("and", "&"):
+        return False
+    j = hit.start - 2
+    other = roles.get(doc[j].lower_)
+    if other is None:
+        other = next(
+            (
+                h.pattern.extra.get("party")
+                for h in sent.cues.get("party", ())
+                if h.start <= j < h.end
+            ),
+            None,
+        )
+    return other in ("vendor", "client") and other != party
 
 
 def party_after_by(doc: Doc, sent: SentenceHits, position: int) -> str | None:
@@ -322,7 +352,7 @@ class AmbiguityDetector(RuleComponent):
     """Phrase-level ambiguity (vague, open-ended, subjective, escape, placeholder, unbounded)."""
 
     pattern_files = ("ambiguity", "ambiguity_induced")
-    lexicon_roles = frozenset({"party", "boilerplate", "definition", "pin"})
+    lexicon_roles = frozenset({"party", "boilerplate", "definition", "pin", "exclusion_cue"})
 
     def __call__(self, doc: Doc) -> Doc:
         """Add one span per vague phrase (overlaps resolved to the longest phrase)."""
@@ -346,12 +376,23 @@ class AmbiguityDetector(RuleComponent):
         self.add_spans(doc, spans)
         return doc
 
+    @staticmethod
+    def _pinned(sent: SentenceHits, hit: Hit) -> bool:
+        """True when a quantity, bound or reference pins the vague phrase down.
+
+        The pin must sit close to the phrase ("within a reasonable time, not to exceed 10 days",
+        "promptly, and in any case within 2 hours"): a figure elsewhere in a long sentence
+        (a payment term, a section number about something else) says nothing about it.
+        """
+        low, high = hit.start - PIN_WINDOW, hit.end + PIN_WINDOW
+        return any(low <= p.start and p.start < high for p in sent.cues.get("pin", ()))
+
     def _keep(self, doc: Doc, sent: SentenceHits, hit: Hit, section_kind: str | None) -> bool:
         pattern = hit.pattern
         guard = pattern.guard
         if not guard("legal_boilerplate_ok", False) and sent.has("boilerplate"):
             return False
-        if guard("unless_quantified") and sent.has("pin"):
+        if guard("unless_quantified") and self._pinned(sent, hit):
             return False
         if guard("not_in_definition") and sent.has("definition"):
             return False
@@ -361,6 +402,9 @@ class AmbiguityDetector(RuleComponent):
         before = doc[hit.start - 1].lower_ if hit.start > sent.start else ""
         if after in (guard("not_followed_by") or ()) or before in (guard("not_preceded_by") or ()):
             return False
+        only_after = guard("only_after")
+        if only_after and before not in only_after:
+            return False  # "the necessary documents" is vague; "steps necessary to" is not
         if guard("unless_followed_by_number") and any(
             t.like_num for t in doc[hit.end : min(hit.end + 4, sent.end)]
         ):
@@ -458,6 +502,37 @@ _WORD = re.compile(r"[A-Za-z]{2,}")
 _USER_STORY = re.compile(
     r"\bas an? [\w -]{1,40}?,? (?:i|we) (?:can|want|will|should|am able)\b", re.I
 )
+_MILESTONE_HEADING = re.compile(
+    r"^\W*(?:milestone|phase|m|wp|work\s*package|weeks?|sprint|deliverable)\s*\d+"
+    r"(?:\s*[-–]\s*\d+)?\s*(?:[-–—:.]\s*|\s+)(?P<name>[^(\s].*)$",
+    re.I,
+)
+_FIGURE_HEADING = re.compile(
+    r"^\W*(?P<name>[^()`:]+?)\s*:?\s*[(`]\s*\d+(?:[.,]\d+)?\s*(?:-\s*\d+\s*)?"
+    r"(?:days?|weeks?|months?|hours?)\s*[)`]",
+    re.I,
+)
+_GENERIC_HEADING = re.compile(
+    r"\b(?:roadmap|budget|total|estimated?|summary|timeline|overview|milestones|deliverables|"
+    r"funding|costs?|plan)\b",
+    re.I,
+)
+
+
+def is_milestone_heading(text: str) -> bool:
+    """A named milestone / phase / work-item heading: a promised deliverable.
+
+    "Milestone 1 - Block production PoC", "M2: Perform ceremonies with mobile phone app",
+    "Week 1: Ramp-up into FEVM", "Deploy IPFS Nodes `1 week`", "Performance improvements:
+    (3 weeks) 30,000€" are; bare labels ("Milestone 1", "Phase 2 (Draft)"), and roadmap,
+    budget or summary headings ("Development Roadmap (3 months)") are not.
+    """
+    match = _MILESTONE_HEADING.match(text) or _FIGURE_HEADING.match(text)
+    if match is None:
+        return False
+    name = match.group("name")
+    words = [w for w in re.split(r"[\s/&]+", name) if _WORD.search(w)]
+    return len(words) >= 2 and _GENERIC_HEADING.search(name) is None
 
 
 def looks_like_heading(text: str) -> bool:
@@ -529,6 +604,13 @@ class CommitmentDetector(RuleComponent):
         an exclusion or an assumption (list items of "Out of scope", "Assumptions").
         """
         if doc.user_data.get(BLOCK_KIND_KEY) == "heading":
+            # A named milestone heading promises its deliverable (corpus GUIDELINES.md,
+            # milestone-heading-commitment); other headings carry no commitment.
+            text = doc_text(doc).strip()
+            if is_milestone_heading(text):
+                s, e = trimmed(doc, 0, len(doc))
+                if s < e:
+                    self.add_spans(doc, [self.make_span(doc, s, e, self.default)])
             return doc
         section_kind = doc.user_data.get(SECTION_KIND_KEY)
         spans = []
@@ -554,6 +636,8 @@ class CommitmentDetector(RuleComponent):
                 pattern = None
             elif bound == "vendor":
                 pattern = self.commitment_type(sent)
+                if pattern is self.default and sent.has("out_of_scope"):
+                    pattern = None  # "… but this is out of scope": an exclusion, no promise
             elif bound == "client":
                 pattern = self.client
             else:
@@ -592,11 +676,14 @@ class CommitmentDetector(RuleComponent):
         payment = {h.start for h in sent.cues.get("payment", ())}
         nonbinding = sent.cues.get("nonbinding", ())
         current = sent.has("current_state")
+        permission = sent.has("permission")
         for hit, kind in cues:
             if any(hit.start <= n < hit.end + 2 for n in negations):
                 continue
             if any(0 < hit.start - n.start <= 2 for n in nonbinding):
                 continue
+            if kind == "present" and permission:
+                continue  # "We retain the right … to implement …": an option, not a promise
             if kind == "obligation" and self.is_claim(doc, sent, hit):
                 continue  # "This will help …", "These steps will take 6 months": no promise
             party = party_before(sent, hit.start, doc=doc)
@@ -611,9 +698,17 @@ class CommitmentDetector(RuleComponent):
             if party == "mutual":
                 continue
             if party == "client":
-                return "client" if kind != "present" else None
+                if kind == "present":
+                    continue  # "… technical support inquiries": the client is only nearby
+                return "client"
             if party == "vendor":
                 return "vendor"
+            if party == "user":
+                # Users of the delivered system: "the user is given confirmation", "users
+                # will be able to browse …" describe the product; "users must …" binds nobody.
+                if kind == "present" or _ABLE.match(doc[hit.end : hit.end + 3].text):
+                    return "vendor"
+                continue
             if kind == "present":
                 if party == "product" and not current:
                     return "vendor"
@@ -642,8 +737,8 @@ class CommitmentDetector(RuleComponent):
         budget/duration/team figure, a sub-heading, a question or a drafting note.
         """
         s, e = trimmed(doc, sent.start, sent.end)
-        if s >= e or sent.has("negation") or sent.has("legal_state"):
-            return None
+        if s >= e or sent.has("negation") or sent.has("legal_state") or sent.has("dependency"):
+            return None  # "Access to the SDK team is granted": a dependency, not work
         if any(self.is_claim(doc, sent, hit) for hit in sent.cues.get("obligation", ())):
             return None
         text = self.sentence_text(doc, sent)
@@ -715,6 +810,16 @@ _SHORT_BLOCK = 400
 _ESTIMATE_CHEAP = re.compile(r"\d|\b(?:duration|fte|budget|funding|team|delivery|cost)", re.I)
 
 
+_LABELLED_HEADING = re.compile(r"^[^:]{3,40}:\s*\w[^:]*$")
+
+
+def is_bare_label(text: str) -> bool:
+    """A label line of at most three words ("**Assumptions/Pre-Requirements**", "Exclusions:")."""
+    body = strip_marker(text).strip("*_: ")
+    words = [w for w in re.split(r"[\s/]+", body) if _WORD.search(w)]
+    return len(words) <= 3 and not body.endswith((".", ";"))
+
+
 def is_estimate_line(text: str) -> bool:
     """A plan or budget line without a sentence around it.
 
@@ -765,9 +870,23 @@ class ScopeStatementDetector(RuleComponent):
             for hit in sorted(sent.findings, key=lambda h: h.start):
                 pattern = hit.pattern
                 category = pattern.category or ""
-                if category in done or (heading and category != "estimate"):
+                if category in done:
                     continue
-                if heading and not any(t.like_num for t in doc[sent.start : sent.end]):
+                if (
+                    heading
+                    and category != "estimate"
+                    and not (category == "exclusion" and _LABELLED_HEADING.match(doc_text(doc)))
+                ):
+                    continue  # "Out of scope: council voting" is a heading that excludes
+                if category in ("assumption", "exclusion") and is_bare_label(
+                    CommitmentDetector.sentence_text(doc, sent)
+                ):
+                    continue  # "**Assumptions/Pre-Requirements**": a label, not a statement
+                if (
+                    heading
+                    and category == "estimate"
+                    and not any(t.like_num for t in doc[sent.start : sent.end])
+                ):
                     continue  # "Total Budget Requested" heading: no figure, no estimate
                 if not self._keep(doc, sent, hit):
                     continue

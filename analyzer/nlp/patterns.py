@@ -27,6 +27,7 @@ _GUARD_KEYS = frozenset(
         "legal_boilerplate_ok",
         "not_followed_by",
         "not_preceded_by",
+        "only_after",
         "requires_list_after",
         "not_in_definition",
         "requires_party",
@@ -50,6 +51,8 @@ class Pattern:
             indemnity, governing law …) that do not bear on the work; default False.
         not_followed_by / not_preceded_by: lower-case words; drop the match when the next /
             previous token is one of them.
+        only_after: lower-case words; keep the match only right after one of them ("the
+            necessary documents", not "steps necessary to").
         requires_list_after: keep only when a list (comma, "and", "or") follows within 12 tokens.
         not_in_definition: drop the match inside a definition ("X means …").
         requires_party: keep only when the sentence's bound party is this one ("vendor").
