@@ -174,6 +174,8 @@ class MatcherGate:
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
         self.ungated = False
+        self.keyed = False
+        """Whether sub-matchers can be built (every pattern was added with its key)."""
         self._anchors: dict[tuple[Test, ...], tuple[int, int]] = {}
         # The patterns in matcher order, (key or None, pattern), and which of them each anchor
         # stands for.
@@ -192,16 +194,12 @@ class MatcherGate:
         self._unindexed: list[tuple[Test, ...]] = []
         self._submatchers: dict[frozenset[int], Matcher] = {}
 
-    @property
-    def keyed(self) -> bool:
-        """Whether sub-matchers can be built (every pattern was added with its key)."""
-        return bool(self._patterns) and all(key is not None for key, _ in self._patterns)
-
     def add(self, patterns: Sequence[Sequence[dict[str, Any]]], key: str | None = None) -> None:
         """Register token patterns, in the order (and under the key) they go into the matcher."""
         self._code_by_orth.clear()
         self._submatchers.clear()
         self._index = None
+        self.keyed = key is not None and (self.keyed or not self._patterns)
         for pattern in patterns:
             index = len(self._patterns)
             self._patterns.append((key, pattern))
