@@ -81,7 +81,10 @@ Anchors = tuple[list[int], list[int]]
 Window = tuple[int, int, frozenset[int]]
 """A merged token window [low, high) and the indices of the patterns anchored inside it."""
 
-_SUBMATCHER_CACHE = 4096  # distinct pattern sets kept (a few KB each); cleared when full
+_SUBMATCHER_CACHE = 4096  # sub-matchers kept per gate (~20 KB each); then the full matcher
+_BUILD_AFTER = 2  # build a sub-matcher on the second window with its pattern set, not the first:
+# building one costs about as much as running the full matcher over a 60-token window, and
+# most pattern sets of a contract occur once.
 
 Test = tuple[str, str, Any]
 """One lexical test of a token spec: (attribute, "in" | "regex" | "is", value)."""
@@ -193,11 +196,13 @@ class MatcherGate:
         self._index: dict[tuple[str, str], list[tuple[Test, ...]]] | None = None
         self._unindexed: list[tuple[Test, ...]] = []
         self._submatchers: dict[frozenset[int], Matcher] = {}
+        self._sightings: dict[frozenset[int], int] = {}
 
     def add(self, patterns: Sequence[Sequence[dict[str, Any]]], key: str | None = None) -> None:
         """Register token patterns, in the order (and under the key) they go into the matcher."""
         self._code_by_orth.clear()
         self._submatchers.clear()
+        self._sightings.clear()
         self._index = None
         self.keyed = key is not None and (self.keyed or not self._patterns)
         for pattern in patterns:
@@ -307,12 +312,25 @@ class MatcherGate:
             for low, high, window_codes in merged
         ]
 
+    def _runner(self, members: frozenset[int], full: Matcher) -> Matcher:
+        """The matcher to run on a window anchoring `members`: a cached sub-matcher, a new
+        one when the set is seen again, else the full matcher (same matches either way)."""
+        matcher = self._submatchers.get(members)
+        if matcher is not None:
+            return matcher
+        seen = self._sightings.get(members, 0) + 1
+        if seen < _BUILD_AFTER or len(self._submatchers) >= _SUBMATCHER_CACHE:
+            if len(self._sightings) >= 16 * _SUBMATCHER_CACHE:
+                self._sightings.clear()
+            self._sightings[members] = seen
+            return full
+        self._sightings.pop(members, None)
+        return self.submatcher(members)
+
     def submatcher(self, members: frozenset[int]) -> Matcher:
         """A Matcher with only the patterns `members`, keyed and ordered as the full one."""
         matcher = self._submatchers.get(members)
         if matcher is None:
-            if len(self._submatchers) >= _SUBMATCHER_CACHE:
-                self._submatchers.clear()
             matcher = Matcher(self.vocab)
             by_key: dict[str, list[Sequence[dict[str, Any]]]] = {}
             for index in sorted(members):
@@ -347,7 +365,7 @@ class MatcherGate:
             keyed = self.keyed
         found: list[tuple[int, int, int]] = []
         for low, high, members in windows:
-            run = self.submatcher(members) if keyed else matcher
+            run = self._runner(members, matcher) if keyed else matcher
             if low == 0 and high == len(doc):
                 found.extend(run(doc))
             else:

@@ -43,6 +43,7 @@ def test_gated_matches_equal_the_plain_matcher(name: str, texts: list[str]) -> N
         assert component.gate.matches(component.matcher, doc, 0, len(doc), anchors) == plain
         found += len(plain)
     assert found > 100  # the corpus exercises the token patterns
+    assert component.gate._submatchers  # recurring windows ran on sub-matchers
 
 
 _PARAGRAPHS = _texts()[-60:]
