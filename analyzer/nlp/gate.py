@@ -331,7 +331,7 @@ class MatcherGate:
         """A Matcher with only the patterns `members`, keyed and ordered as the full one."""
         matcher = self._submatchers.get(members)
         if matcher is None:
-            matcher = Matcher(self.vocab)
+            matcher = Matcher(self.vocab, validate=False)  # the full matcher validated them
             by_key: dict[str, list[Sequence[dict[str, Any]]]] = {}
             for index in sorted(members):
                 key, pattern = self._patterns[index]
