@@ -652,7 +652,11 @@ class CommitmentDetector(RuleComponent):
     def sentence_text(doc: Doc, sent: SentenceHits) -> str:
         """The whitespace-trimmed text of a sentence."""
         s, e = trimmed(doc, sent.start, sent.end)
-        return doc[s:e].text if s < e else ""
+        if s >= e:
+            return ""
+        last = doc[e - 1]
+        # `doc[s:e].text` would join the tokens in Python; the block text holds the same chars.
+        return doc_text(doc)[doc[s].idx : last.idx + len(last)]
 
     def is_statement(self, doc: Doc, sent: SentenceHits) -> bool:
         """A sentence or list item that states something (no label line, question or note)."""
