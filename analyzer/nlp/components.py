@@ -223,6 +223,8 @@ class RuleComponent:
             end = min(end, group.end)
             if pattern.category is not None:
                 group.findings.append(Hit(pattern, start, end))
+            elif pattern.guards and not is_party_mention(doc, Hit(pattern, start, end)):
+                continue  # "state updates": a party word used as a common noun
             else:
                 group.cues[pattern.role or ""].append(Hit(pattern, start, end))
         return [groups[i] for i in sorted(groups)]
@@ -264,6 +266,32 @@ _ABLE = re.compile(r"(?:be|also be) able\b", re.I)
 _SKIP_BEFORE_MODAL = frozenset(
     {"also", "then", "further", "thereafter", "hereby", "additionally", ","}
 )
+_SUBORDINATORS = frozenset({"that", "which", "who", "if", "unless", "when", "whether", "whose"})
+"""Words opening a subordinate clause: a negation after them does not negate the item."""
+_NEED_VERBS = frozenset({"need", "require", "allot"})
+"""Verbs after a modal that state what the work needs (an estimate or a dependency)."""
+_PREPOSITIONS = frozenset(
+    {"under", "of", "in", "by", "with", "to", "for", "from", "per", "within", "throughout"}
+)
+_NEGATED_SUBJECT = frozenset({"no", "neither", "none", "nothing"})
+SUBJECT_WINDOW = 8
+"""Tokens after a negated subject ("No payment will be made") in which a modal is negated."""
+
+
+def negated_subject_end(doc: Doc, sent: SentenceHits) -> int:
+    """End of the window of a negated subject opening the sentence, else `sent.start`.
+
+    "No payment will be made until …", "No such changes shall be made …", "Neither the Site
+    nor … shall be deemed accepted": the modal binds nobody to do anything.
+    """
+    i = sent.start
+    while i < sent.end and not doc[i].is_alpha:
+        i += 1  # list markers, numbering, table bars
+    if i < sent.end and len(doc[i]) <= 3 and i + 1 < sent.end and doc[i + 1].text in ".)":
+        i += 2  # "(a) No …", "b. No …"
+    if i < sent.end and doc[i].lower_ in _NEGATED_SUBJECT:
+        return min(i + 1 + SUBJECT_WINDOW, sent.end)
+    return sent.start
 
 
 def party_before(
@@ -284,19 +312,27 @@ def party_before(
             roles: dict[str, str] = doc.user_data.get(ROLES_KEY) or {}
             if roles and doc[i].lower_ in roles:
                 return roles[doc[i].lower_]  # a name the document defined as vendor/client
-            for hit in sent.cues.get("party", ()):
-                if hit.start <= i < hit.end:
-                    party = hit.pattern.extra.get("party")
-                    if _joint_subject(doc, sent, hit, party, roles):
-                        return "mutual"  # "Provider and Customer agree to …"
-                    return party
+            subject = max(
+                (h for h in sent.cues.get("party", ()) if h.start <= i < h.end),
+                key=lambda h: h.end - h.start,  # "Servicing Agency", not "Agency"
+                default=None,
+            )
+            if subject is not None:
+                party = subject.pattern.extra.get("party")
+                if _joint_subject(doc, sent, subject, party, roles):
+                    return "mutual"  # "Provider and Customer agree to …"
+                if party == "vendor" and _client_modifier(doc, sent, subject):
+                    return "client"  # "The DHSS Technical Team will review …"
+                return party
             token = doc[i]
             if (token.is_title or token.is_upper) and token.is_alpha and i > sent.start:
-                return "named"
+                return _named_party(doc, sent, i)
             if i == sent.start and token.is_upper and token.is_alpha and len(token) > 1:
                 return "named"  # "IBM will …", "MMMW will take …": an acronym opens the sentence
     best: Hit | None = None
     for hit in sent.cues.get("party", ()):
+        if hit.end < sent.end and doc is not None and doc[hit.end].text == "-":
+            continue  # "Client-side rendering must …": a compound, not the client
         if (
             hit.end <= position
             and position - hit.end <= window
@@ -308,6 +344,97 @@ def party_before(
         ):
             best = hit
     return best.pattern.extra.get("party") if best else None
+
+
+def is_party_mention(doc: Doc, hit: Hit) -> bool:
+    """False for a party word used as a common noun ("state updates", "current state").
+
+    Entries with an `only_after` guard count in lower case only right after one of its words
+    ("the state will pay"); capitalised ("State", "STATE") they always count.
+    """
+    only_after = hit.pattern.guard("only_after")
+    if not only_after or not doc[hit.start].is_lower:
+        return True
+    return hit.start > 0 and doc[hit.start - 1].lower_ in only_after
+
+
+def outermost(hits: Sequence[Hit]) -> list[Hit]:
+    """The hits not inside a longer hit ("substrate client" hides its "client")."""
+    return [
+        h
+        for h in hits
+        if not any(
+            o is not h
+            and o.start <= h.start
+            and h.end <= o.end
+            and o.end - o.start > h.end - h.start
+            for o in hits
+        )
+    ]
+
+
+PASSIVE_AGENT_WINDOW = 25
+"""Tokens after a passive modal ("will be inspected …") in which "by <party>" names the agent."""
+
+
+def _to_vendor(doc: Doc, sent: SentenceHits, position: int) -> bool:
+    """ "… provided to the Contractor": the vendor receives, someone else provides.
+
+    `position` is the token after the modal or after the passive phrase; "to" may follow the
+    participle ("will be provided to …").
+    """
+    for i in range(position, min(position + 3, sent.end)):
+        if doc[i].lower_ == "to":
+            return any(
+                h.start in (i + 1, i + 2) and h.pattern.extra.get("party") == "vendor"
+                for h in sent.cues.get("party", ())
+            )
+    return False
+
+
+def _passive_after(doc: Doc, sent: SentenceHits, hit: Hit) -> bool:
+    """ "will be inspected", "shall be retested": a modal followed by "be" and a participle."""
+    i = hit.end
+    if i < sent.end and doc[i].lower_ == "be":
+        i += 1
+    else:
+        return False
+    while i < sent.end and doc[i].lower_.endswith("ly"):
+        i += 1
+    return i < sent.end and doc[i].lower_.endswith(("ed", "en", "wn", "ne"))
+
+
+def _named_party(doc: Doc, sent: SentenceHits, i: int) -> str:
+    """The party of a capitalised subject ending at token `i` that is no party word itself.
+
+    "The State of Alaska will …", "the Department of Health shall …" take the party of the
+    head before "of"; any other name is an unknown party ("named").
+    """
+    j = i
+    while (
+        j - 1 > sent.start and doc[j - 1].is_alpha and (doc[j - 1].is_title or doc[j - 1].is_upper)
+    ):
+        j -= 1
+    if j - 2 >= sent.start and doc[j - 1].lower_ == "of":
+        head = next((h for h in sent.cues.get("party", ()) if h.start <= j - 2 < h.end), None)
+        if head is not None and head.pattern.extra.get("party") in ("vendor", "client"):
+            return str(head.pattern.extra["party"])
+    return "named"
+
+
+def _client_modifier(doc: Doc, sent: SentenceHits, hit: Hit) -> bool:
+    """True when a client name modifies a generic vendor word: "the DHSS Technical Team"."""
+    low = max(sent.start, hit.start - 3)
+    return any(
+        low <= h.start
+        and h.end <= hit.start
+        and h.pattern.extra.get("party") == "client"
+        and not any(t.lower_ in _NP_BREAKS for t in doc[h.end : hit.start])
+        for h in sent.cues.get("party", ())
+    )
+
+
+_NP_BREAKS = frozenset({"and", "or", ",", "with", "to", "for", "by", "of", "the", "a", "an"})
 
 
 def _joint_subject(
@@ -332,10 +459,10 @@ def _joint_subject(
     return other in ("vendor", "client") and other != party
 
 
-def party_after_by(doc: Doc, sent: SentenceHits, position: int) -> str | None:
+def party_after_by(doc: Doc, sent: SentenceHits, position: int, window: int = 6) -> str | None:
     """The party in a passive agent phrase ("… by the Government") after `position`."""
     for hit in sent.cues.get("party", ()):
-        if hit.start >= position and hit.start - position <= 6:
+        if hit.start >= position and hit.start - position <= window:
             prev = doc[hit.start - 1].lower_ if hit.start > 0 else ""
             prev2 = doc[hit.start - 2].lower_ if hit.start > 1 else ""
             if prev == "by" or (prev in {"the", "our", "your"} and prev2 == "by"):
@@ -446,6 +573,14 @@ _FIGURE_KEY = re.compile(
     r"dependenc(?:y|ies)|risks?)\b[^:|*]{0,40}(?:\*\*\s*:?|:|\|)",
     re.I,
 )
+_DEFINITION_OPEN = re.compile(
+    r"^\W*(?:[^\"“”]{0,60},\s*)?[\"“][^\"“”]{1,80}[\"”]\s*(?:\([^)]*\)\s*)?"
+    r"(?:or\s+[\"“][^\"“”]{1,40}[\"”]\s*(?:\([^)]*\)\s*)?)?(?:shall\s+)?means?\b",
+    re.I,
+)
+_NOT_ITEM = re.compile(r"^\W*\[[^\]]*\]\W*$|-{3,}|`{3}|\{|\bX{2,}|\bbecause\b", re.I)
+"""Placeholder lines, ruled lines, code blocks, template variables and clauses: no scope item."""
+_DRAFTING_NOTE = re.compile(r"\[\s*(?:drafting note|describe|insert|specify)\b", re.I)
 _BOLD_ONLY = re.compile(r"^\W*\*\*[^*]+\*\*\W*$")
 _TITLE_SMALL = frozenset(
     {"of", "and", "the", "for", "to", "in", "with", "on", "or", "a", "an", "&"}
@@ -472,6 +607,34 @@ def is_title_line(text: str) -> bool:
     return all(w[0].isupper() or w.lower() in _TITLE_SMALL for w in words)
 
 
+_HEADING_NOUNS = frozenset(
+    {"services", "service", "standards", "management", "configuration", "acceptance", "orders",
+     "payment", "payments", "procedures", "terms", "conditions", "responsibilities",
+     "requirements", "obligations", "definitions", "fees", "charges", "general", "objectives",
+     "incentive", "incentives", "performance"}
+)  # fmt: skip
+
+
+def is_subheading_fragment(body: str) -> bool:
+    """A sub-heading standing alone as a paragraph or list item: no promise in it.
+
+    Upper-case labels ("SOFTWARE UPDATE SERVICE") and title-case labels ending in a generic
+    heading noun ("Desktop Access and Configuration", "Change Orders", "Review and
+    Acceptance"); named work items in title case ("Update Assemblyscript FAQ", "Public
+    Beta 2") are not.
+    """
+    body = body.strip("*_ ")
+    if not body or body[-1] in ".!?;:)":
+        return False
+    words = [w for w in body.split() if any(c.isalpha() for c in w)]
+    if not 2 <= len(words) <= 8:
+        return False
+    if all(w.isupper() for w in words):
+        return True
+    titled = all(w[0].isupper() or w.lower() in _TITLE_SMALL for w in words if w[0].isalpha())
+    return titled and words[-1].lower().strip("*_") in _HEADING_NOUNS
+
+
 def is_table_header(text: str) -> bool:
     """A table header row: at least two cells, every cell a short label without figures."""
     if not text.lstrip().startswith("|") and text.count("|") < 2:
@@ -496,7 +659,8 @@ _SUBHEADING = re.compile(
     re.I,
 )
 _NON_STATEMENT = re.compile(
-    r"\?|^\W*(?:\[?\s*drafting note|\{|note\b|see\b|e\.g\.|example|sample|optional\b)", re.I
+    r"\?|^\W*(?:\[?\s*drafting note|\{|note\b|see\b|e\.g\.|example|sample|optional\b|please\b)",
+    re.I,
 )
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _USER_STORY = re.compile(
@@ -578,7 +742,7 @@ class CommitmentDetector(RuleComponent):
     """Sentence-level commitments of the party doing the work, typed by dominant content."""
 
     pattern_files = ("commitment",)
-    lexicon_roles = frozenset({"party", "liability"})
+    lexicon_roles = frozenset({"party", "liability", "definition"})
     gate_roles = frozenset({"obligation", "present_promise", "weak_obligation"})
 
     def __init__(self, nlp: Language, name: str) -> None:
@@ -621,12 +785,17 @@ class CommitmentDetector(RuleComponent):
                 continue
             if doc[trimmed(doc, sent.start, sent.end)[1] - 1].text == "?":
                 continue  # a question promises nothing
+            if sent.has("definition") and _DEFINITION_OPEN.search(self.sentence_text(doc, sent)):
+                continue  # '"SAN" means the storage area network …': a definition
             bound = self.bound_party(doc, sent, section_kind)
             if bound is None and in_scope:
                 bound = self.section_default(doc, sent, section_kind)
+            elif bound is None and section_kind is None and self.is_work_item(doc, sent):
+                bound = "vendor"  # "2. Development of a logo …" under "Exhibit A"
             if (
                 listed is not None
                 and (bound != "vendor" or section_kind == "assumptions")
+                and not (section_kind == "assumptions" and sent.has("out_of_scope"))
                 and self.is_statement(doc, sent)
             ):
                 span = self.sentence_span(doc, sent, listed)
@@ -638,6 +807,8 @@ class CommitmentDetector(RuleComponent):
                 pattern = self.commitment_type(sent)
                 if pattern is self.default and sent.has("out_of_scope"):
                     pattern = None  # "… but this is out of scope": an exclusion, no promise
+                elif _DRAFTING_NOTE.search(self.sentence_text(doc, sent)):
+                    pattern = None  # "[Drafting note: … specify how Customer will pay …]"
             elif bound == "client":
                 pattern = self.client
             else:
@@ -647,6 +818,20 @@ class CommitmentDetector(RuleComponent):
                 spans.append(span)
         self.add_spans(doc, spans)
         return doc
+
+    @staticmethod
+    def is_work_item(doc: Doc, sent: SentenceHits) -> bool:
+        """A list item that opens with a work noun: "2. Development of a logo …"."""
+        hits = sent.cues.get("work_nominal", ())
+        if not hits:
+            return False
+        s, e = trimmed(doc, sent.start, sent.end)
+        if not is_list_item(doc, s, e) or sent.has("negation") or sent.has("nonbinding"):
+            return False
+        marker = len(CommitmentDetector.sentence_text(doc, sent)) - len(
+            strip_marker(CommitmentDetector.sentence_text(doc, sent))
+        )
+        return any(doc[h.start].idx - doc[s].idx <= marker for h in hits)
 
     @staticmethod
     def sentence_text(doc: Doc, sent: SentenceHits) -> str:
@@ -681,15 +866,23 @@ class CommitmentDetector(RuleComponent):
         nonbinding = sent.cues.get("nonbinding", ())
         current = sent.has("current_state")
         permission = sent.has("permission")
+        negated_until = negated_subject_end(doc, sent)
         for hit, kind in cues:
-            if any(hit.start <= n < hit.end + 2 for n in negations):
-                continue
+            if (
+                any(hit.start - 1 <= n < hit.end + 2 for n in negations)
+                or hit.start < negated_until
+            ):
+                continue  # "shall not provide", "won't deliver", "No payment will be made"
             if any(0 < hit.start - n.start <= 2 for n in nonbinding):
                 continue
-            if kind == "present" and permission:
-                continue  # "We retain the right … to implement …": an option, not a promise
+            if kind == "present" and (permission or section_kind == "background"):
+                continue  # "We retain the right … to implement …", background: no promise
             if kind == "obligation" and self.is_claim(doc, sent, hit):
                 continue  # "This will help …", "These steps will take 6 months": no promise
+            if kind == "obligation" and hit.end < sent.end and doc[hit.end].lower_ in _NEED_VERBS:
+                continue  # "We will require 3 months", "we will need Polkadot to provide …"
+            if self.legal_subject(doc, sent, hit):
+                continue  # "This Agreement will start on …", "The place of performance will be …"
             party = party_before(sent, hit.start, doc=doc)
             if hit.start in payment and party != "vendor":
                 return "client"
@@ -699,6 +892,14 @@ class CommitmentDetector(RuleComponent):
                 agent = party_after_by(doc, sent, hit.end)
                 if agent is not None:
                     party = agent
+                elif _to_vendor(doc, sent, hit.end):
+                    continue  # "Any updates to the QASP will be provided to the Contractor"
+            elif kind == "obligation" and _passive_after(doc, sent, hit):
+                # "All deliverables will be inspected for content, … by the Government"
+                if party_after_by(doc, sent, hit.end, window=PASSIVE_AGENT_WINDOW) == "client":
+                    party = "client"
+                elif party != "vendor" and _to_vendor(doc, sent, hit.end + 1):
+                    continue  # "Any updates to the QASP will be provided to the Contractor"
             if party == "mutual":
                 continue
             if party == "client":
@@ -723,6 +924,18 @@ class CommitmentDetector(RuleComponent):
         return None
 
     @staticmethod
+    def legal_subject(doc: Doc, sent: SentenceHits, hit: Hit) -> bool:
+        """The subject right before the cue is the agreement, its term or a procurement event."""
+        i = hit.start - 1
+        while i > sent.start and doc[i].lower_ in _SKIP_BEFORE_MODAL:
+            i -= 1
+        return any(
+            h.start <= i < h.end
+            and (h.start == sent.start or doc[h.start - 1].lower_ not in _PREPOSITIONS)
+            for h in outermost(sent.cues.get("legal_subject", ()))
+        )  # "Code developed under this Agreement shall …": the agreement is no subject
+
+    @staticmethod
     def is_claim(doc: Doc, sent: SentenceHits, hit: Hit) -> bool:
         """ "This will help …", "These steps will take 6 months": a benefit or effort claim."""
         return (
@@ -741,7 +954,12 @@ class CommitmentDetector(RuleComponent):
         budget/duration/team figure, a sub-heading, a question or a drafting note.
         """
         s, e = trimmed(doc, sent.start, sent.end)
-        if s >= e or sent.has("negation") or sent.has("legal_state") or sent.has("dependency"):
+        negated = any(
+            not (h.start > sent.start and doc[h.start - 1].lower_ == "or")
+            and not any(t.lower_ in _SUBORDINATORS for t in doc[s : h.start])
+            for h in sent.cues.get("negation", ())
+        )  # "… permission (or not) …", "Show that it isn't signed": the item is not negated
+        if s >= e or negated or sent.has("legal_state") or sent.has("dependency"):
             return None  # "Access to the SDK team is granted": a dependency, not work
         if any(self.is_claim(doc, sent, hit) for hit in sent.cues.get("obligation", ())):
             return None
@@ -751,20 +969,33 @@ class CommitmentDetector(RuleComponent):
             return None
         if _BOLD_ONLY.match(body) or is_title_line(text) or is_table_header(text):
             return None
+        if is_subheading_fragment(body):
+            return None  # "(a) SOFTWARE UPDATE SERVICE", "Desktop Access and Configuration"
         listed = is_list_item(doc, s, e)
         if listed and body.split(maxsplit=1)[0].lower() in self.imperatives:
             return "vendor"  # "* Forward to TTS the reports": the client is only the object
         if listed and section_kind == "work" and _USER_STORY.search(body):
             return "vendor"  # a user story in a milestone table is a promised feature
-        parties = {h.pattern.extra.get("party") for h in sent.cues.get("party", ())}
+        weak = sent.cues.get("weak_obligation", ())
+        if weak and not sent.has("imperative"):
+            subject = party_before(sent, weak[0].start, doc=doc)
+            if subject in ("vendor", "product", None):
+                return "vendor"  # "APIs should comply with the 18F API standards"
+        parties = {h.pattern.extra.get("party") for h in outermost(sent.cues.get("party", ()))}
         if parties & {"client", "mutual"}:
             return None
         if sent.has("imperative") or sent.has("weak_obligation"):
             return "vendor"
         if listed:
             return "vendor" if not _LABEL_LINE.match(body) or len(body) > 30 else None
-        if section_kind != "work" or sent.has("nonbinding") or sent.has("current_state"):
+        if sent.has("nonbinding") or sent.has("current_state"):
             return None
+        if section_kind != "work":
+            # A verbless line naming work under a scope heading ("Automated testing",
+            # "Data import of records collected from legacy systems") is a scope item.
+            if text.rstrip().endswith((".", ":", ",")) or _NOT_ITEM.search(body):
+                return None
+            return "vendor" if is_work_fragment(text) else None
         if not looks_like_heading(text) or is_work_fragment(text):
             return "vendor"
         return None
@@ -814,14 +1045,29 @@ _SHORT_BLOCK = 400
 _ESTIMATE_CHEAP = re.compile(r"\d|\b(?:duration|fte|budget|funding|team|delivery|cost)", re.I)
 
 
+_CLIENT_RELIEF = re.compile(r"responsib|obligat|required|obliged", re.I)
+"""Exclusion wording that, said of the client, relieves the client, not the vendor's scope."""
 _LABELLED_HEADING = re.compile(r"^[^:]{3,40}:\s*\w[^:]*$")
 
 
 def is_bare_label(text: str) -> bool:
-    """A label line of at most three words ("**Assumptions/Pre-Requirements**", "Exclusions:")."""
+    """A label line of at most three words ("**Assumptions/Pre-Requirements**", "Exclusions:").
+
+    A numbered or capitalised clause title ending in a full stop ("5.7 EXCLUSIONS.",
+    "Warranty Exclusions.") is a label too; "No travel." is a statement.
+    """
     body = strip_marker(text).strip("*_: ")
     words = [w for w in re.split(r"[\s/]+", body) if _WORD.search(w)]
-    return len(words) <= 3 and not body.endswith((".", ";"))
+    if len(words) > 3:
+        return False
+    if not body.endswith((".", ";")):
+        return True
+    return body.endswith(".") and all(w[:1].isupper() for w in words)
+
+
+def is_label(text: str) -> bool:
+    """A bare label or a numbered clause title ("5.0 Program Assumptions and Constraints")."""
+    return is_bare_label(text) or bool(_SUBHEADING.match(text.strip()) and text.strip()[-1:] != ".")
 
 
 def is_estimate_line(text: str) -> bool:
@@ -844,7 +1090,7 @@ class ScopeStatementDetector(RuleComponent):
     """Sentence-level exclusions, assumptions and estimates (one of each per sentence)."""
 
     pattern_files = ("scope",)
-    lexicon_roles = frozenset({"liability", "definition"})
+    lexicon_roles = frozenset({"liability", "definition", "party"})
 
     def __init__(self, nlp: Language, name: str) -> None:
         super().__init__(nlp, name)
@@ -882,7 +1128,7 @@ class ScopeStatementDetector(RuleComponent):
                     and not (category == "exclusion" and _LABELLED_HEADING.match(doc_text(doc)))
                 ):
                     continue  # "Out of scope: council voting" is a heading that excludes
-                if category in ("assumption", "exclusion") and is_bare_label(
+                if category in ("assumption", "exclusion") and is_label(
                     CommitmentDetector.sentence_text(doc, sent)
                 ):
                     continue  # "**Assumptions/Pre-Requirements**": a label, not a statement
@@ -913,6 +1159,12 @@ class ScopeStatementDetector(RuleComponent):
             return False
         if any(sent.has(role) for role in guard("blocked_by") or ()):
             return False
+        if (
+            hit.pattern.category == "exclusion"
+            and _CLIENT_RELIEF.search(doc[hit.start : hit.end].text)
+            and party_before(sent, hit.start, doc=doc) == "client"
+        ):
+            return False  # "Customer is not responsible for Provider's income taxes"
         required = guard("requires_cue")
         return not required or sent.has(required)
 

@@ -52,12 +52,17 @@ class Pattern:
         not_followed_by / not_preceded_by: lower-case words; drop the match when the next /
             previous token is one of them.
         only_after: lower-case words; keep the match only right after one of them ("the
-            necessary documents", not "steps necessary to").
+            necessary documents", not "steps necessary to"). On a party entry of the lexicon
+            it applies to lower-case mentions only: "the state will pay" names the client,
+            "state updates" does not, "State" always does.
         requires_list_after: keep only when a list (comma, "and", "or") follows within 12 tokens.
         not_in_definition: drop the match inside a definition ("X means …").
         requires_party: keep only when the sentence's bound party is this one ("vendor").
         not_in_sections: section kinds (see sections.jsonl) where the pattern is dropped.
         focus: [start, end] token slice of the match to report instead of the whole match.
+        requires_cue: a lexicon role of the same file; keep the match only when a cue of that
+            role is in the sentence ("… is granted." needs "access to").
+        blocked_by: lexicon roles; drop the match when a cue of one of them is in the sentence.
     """
 
     id: str
