@@ -136,13 +136,17 @@ TRUSTED_MIN_PRECISION = 0.9
 
 
 def find_trusted_patterns(data: LabelledExamples) -> frozenset[str]:
-    """Rule sources whose sentence-level precision on `data` is at least 0.9 over ≥ 5 hits."""
+    """Rule sources the model may not veto: those whose sentence-level precision on `data` is
+    at least 0.9 over ≥ 5 hits, and the patterns marked `explicit` in the rule files."""
+    from analyzer.nlp.detect import patterns_by_id
+
+    explicit = {f"rule:{p.id}" for p in patterns_by_id().values() if p.explicit}
     hits: dict[str, list[bool]] = {}
     for record, example in zip(data.records, data.examples, strict=True):
         for finding in example.findings:
             if finding.category in SENTENCE_LABELS:
                 hits.setdefault(finding.source, []).append(record.label(finding.category))
-    return frozenset(
+    return frozenset(explicit) | frozenset(
         source
         for source, outcomes in hits.items()
         if len(outcomes) >= TRUSTED_MIN_SUPPORT

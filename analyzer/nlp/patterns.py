@@ -43,6 +43,10 @@ _GUARD_KEYS = frozenset(
 class Pattern:
     """One rule or lexicon entry.
 
+    `explicit` marks a pattern whose wording states the finding outright ("the effort is
+    estimated at 120 person-days"): the trained classifier may confirm it but never veto it
+    (see `analyzer.classify.train.find_trusted_patterns`).
+
     Guards (all optional):
         unless_quantified: drop the match when the sentence pins it down with a quantity, a
             bound ("not to exceed", "no later than") or a reference ("as set forth in Section 4").
@@ -77,6 +81,7 @@ class Pattern:
     phrases: tuple[str, ...] = ()
     pattern: tuple[tuple[dict[str, Any], ...], ...] = ()
     priority: int = 0
+    explicit: bool = False
     guards: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -114,7 +119,7 @@ def parse_pattern(data: dict[str, Any], where: str = "") -> Pattern:
         raise ValueError(f"{where}: {pid}: needs a category or a role")
     known = {
         "id", "category", "type", "severity", "explanation", "suggestion", "source_of_idea",
-        "confidence", "role", "phrases", "pattern", "priority",
+        "confidence", "role", "phrases", "pattern", "priority", "explicit",
     }  # fmt: skip
     guards = {k: v for k, v in data.items() if k in _GUARD_KEYS}
     extra = {k: v for k, v in data.items() if k not in known and k not in _GUARD_KEYS}
@@ -131,6 +136,7 @@ def parse_pattern(data: dict[str, Any], where: str = "") -> Pattern:
         phrases=tuple(data.get("phrases", ())),
         pattern=_as_token_patterns(data.get("pattern")),
         priority=int(data.get("priority", 0)),
+        explicit=bool(data.get("explicit", False)),
         guards=guards,
         extra=extra,
     )
