@@ -300,7 +300,7 @@ class DictBlock:
         )
 
 
-_FILE_VERSION = 1
+_FILE_VERSION = 2  # 2: records the rule-feature scale
 
 
 @dataclass
@@ -327,6 +327,7 @@ class CompiledModel:
     type_classes: dict[str, list[str]] = field(default_factory=dict)
     type_weights: dict[str, np.ndarray] = field(default_factory=dict)  # (features, classes)
     type_intercepts: dict[str, np.ndarray] = field(default_factory=dict)
+    rule_feature_scale: float = 1.0  # the rule-feature weight the model was trained with
 
     @property
     def n_features(self) -> int:
@@ -339,7 +340,7 @@ class CompiledModel:
         """The feature matrix of sentences: [word TF-IDF | char TF-IDF | rule features]."""
         from scipy.sparse import csr_matrix, hstack
 
-        texts, features = feature_rows(examples)
+        texts, features = feature_rows(examples, self.rule_feature_scale)
         if not texts:
             return csr_matrix((0, self.n_features), dtype=np.float32)
         columns: dict[str, Sequence[Any]] = {"text": texts, "features": features}
@@ -411,6 +412,7 @@ class CompiledModel:
             intercepts=np.asarray(intercepts),
             slopes=np.asarray(slopes),
             offsets=np.asarray(offsets),
+            rule_feature_scale=float(classifier.rule_feature_scale),
         )
         for family, estimator in classifier.type_models_.items():
             model.type_classes[family] = [str(c) for c in estimator.classes_]
@@ -456,6 +458,7 @@ class CompiledModel:
             "labels": self.labels,
             "folds": self.folds,
             "type_classes": self.type_classes,
+            "rule_feature_scale": self.rule_feature_scale,
         }
         arrays["header"] = np.array(json.dumps(header, sort_keys=True))
         with path.open("wb") as handle:
@@ -503,6 +506,7 @@ class CompiledModel:
                 intercepts=arrays["intercepts"],
                 slopes=arrays["slopes"],
                 offsets=arrays["offsets"],
+                rule_feature_scale=float(header["rule_feature_scale"]),
             )
             for family, classes in header["type_classes"].items():
                 model.type_classes[family] = list(classes)

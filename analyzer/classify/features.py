@@ -251,12 +251,15 @@ def rule_features(example: SentenceExample, section_kind: str | None) -> dict[st
 # spread over many n-grams, while a sentence holds ~11 rule features of 1.0 each: at full weight
 # the rule block dominated the logistic regressions and the text barely moved them. A quarter
 # weight (a weaker penalty on the text, relatively) gained ~0.007 mean CV F1, no label losing.
-# Changing it changes the model input: retrain the model.
+# New models are trained with it; each model records the scale it was trained with and scans
+# apply that one (models saved before the scale existed used 1.0).
 RULE_FEATURE_SCALE = 0.25
 
 
-def feature_rows(examples: Iterable[SentenceExample]) -> tuple[list[str], list[dict[str, float]]]:
-    """The model input as two columns: each sentence's text and its (scaled) rule-feature dict."""
+def feature_rows(
+    examples: Iterable[SentenceExample], scale: float = RULE_FEATURE_SCALE
+) -> tuple[list[str], list[dict[str, float]]]:
+    """The model input as two columns: each sentence's text and its rule-feature dict, scaled."""
     from analyzer.nlp.detect import section_kind
 
     texts: list[str] = []
@@ -265,13 +268,15 @@ def feature_rows(examples: Iterable[SentenceExample]) -> tuple[list[str], list[d
         kind = section_kind(example.section)[0] if example.section else None
         texts.append(example.text)
         row = rule_features(example, kind)
-        features.append({name: value * RULE_FEATURE_SCALE for name, value in row.items()})
+        features.append({name: value * scale for name, value in row.items()})
     return texts, features
 
 
-def feature_frame(examples: Iterable[SentenceExample]) -> pd.DataFrame:
+def feature_frame(
+    examples: Iterable[SentenceExample], scale: float = RULE_FEATURE_SCALE
+) -> pd.DataFrame:
     """The model input for fitting: one row per sentence with `text` and `features` columns."""
     import pandas as pd
 
-    texts, features = feature_rows(examples)
+    texts, features = feature_rows(examples, scale)
     return pd.DataFrame({"text": texts, "features": features}, columns=["text", "features"])

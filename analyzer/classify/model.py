@@ -21,7 +21,7 @@ import numpy as np
 
 from analyzer.classify.corpus import SENTENCE_LABELS
 from analyzer.classify.fast import CompiledModel
-from analyzer.classify.features import SentenceExample
+from analyzer.classify.features import RULE_FEATURE_SCALE, SentenceExample
 from analyzer.errors import ModelError
 
 if TYPE_CHECKING:
@@ -134,6 +134,8 @@ class ScopeClassifier:
         veto_thresholds: per-label probability below which a rule finding is dropped.
         trusted_patterns: rule sources ("rule:<id>") precise enough on the corpus that the model
             never vetoes them.
+        rule_feature_scale: weight of the rule features beside the TF-IDF blocks; fixed at
+            training and saved with the model (see `analyzer.classify.features`).
     """
 
     name: str = "scopelens-clf"
@@ -145,6 +147,7 @@ class ScopeClassifier:
         default_factory=lambda: dict.fromkeys(SENTENCE_LABELS, 0.0)
     )
     trusted_patterns: frozenset[str] = frozenset()
+    rule_feature_scale: float = RULE_FEATURE_SCALE
     _predictor: CompiledModel | None = field(default=None, init=False, repr=False, compare=False)
 
     def fit(
@@ -219,6 +222,7 @@ class ScopeClassifier:
             "thresholds": {k: float(v) for k, v in self.thresholds.items()},
             "veto_thresholds": {k: float(v) for k, v in self.veto_thresholds.items()},
             "trusted_patterns": sorted(self.trusted_patterns),
+            "rule_feature_scale": float(self.rule_feature_scale),
             "features": self.features_,
             "label_models": self.label_models_,
             "type_models": self.type_models_,
@@ -261,6 +265,8 @@ class ScopeClassifier:
             thresholds=dict(state["thresholds"]),
             veto_thresholds=dict(state["veto_thresholds"]),
             trusted_patterns=frozenset(state.get("trusted_patterns", ())),
+            # Models saved before the scale existed were trained on unscaled rule features.
+            rule_feature_scale=float(state.get("rule_feature_scale", 1.0)),
         )
         model.features_ = state["features"]
         model.label_models_ = dict(state["label_models"])

@@ -122,8 +122,9 @@ def corpus_sha256(folder: Path) -> str:
 def fit(data: LabelledExamples, c: float) -> ScopeClassifier:
     """Fit a classifier on `data` (default thresholds)."""
     weights = np.asarray(data.weights, dtype=float)
-    return ScopeClassifier(c=c).fit(
-        feature_frame(data.examples),
+    model = ScopeClassifier(c=c)
+    return model.fit(
+        feature_frame(data.examples, model.rule_feature_scale),
         data.targets(),
         data.commitment_types(),
         data.ambiguity_types(),
@@ -503,6 +504,7 @@ def train_model(
         },
         "labels": list(SENTENCE_LABELS),
         "c": tuning["c"],
+        "rule_feature_scale": final.rule_feature_scale,
         "thresholds": final.thresholds,
         "veto_thresholds": final.veto_thresholds,
         "trusted_patterns": sorted(final.trusted_patterns),

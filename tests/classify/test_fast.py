@@ -120,7 +120,7 @@ def test_fast_features_equal_the_fitted_column_transformer(
     shipped: ScopeClassifier, corpus_examples: object
 ) -> None:
     sentences = corpus_examples.examples  # type: ignore[attr-defined]
-    expected = shipped.features_.transform(feature_frame(sentences))
+    expected = shipped.features_.transform(feature_frame(sentences, shipped.rule_feature_scale))
     got = shipped.transform(sentences)
     assert got.shape == expected.shape
     assert abs(got - expected).max() < 1e-6
@@ -134,7 +134,7 @@ def test_fast_probabilities_equal_the_calibrated_classifiers(
     shipped: ScopeClassifier, corpus_examples: object
 ) -> None:
     sentences = corpus_examples.examples  # type: ignore[attr-defined]
-    matrix = shipped.features_.transform(feature_frame(sentences))
+    matrix = shipped.features_.transform(feature_frame(sentences, shipped.rule_feature_scale))
     got = shipped.predict_proba(matrix)
     assert set(got) == set(SENTENCE_LABELS)
     for label in SENTENCE_LABELS:
@@ -149,7 +149,7 @@ def test_compiled_types_equal_the_type_models(
     shipped: ScopeClassifier, corpus_examples: object
 ) -> None:
     sentences = corpus_examples.examples  # type: ignore[attr-defined]
-    matrix = shipped.features_.transform(feature_frame(sentences))
+    matrix = shipped.features_.transform(feature_frame(sentences, shipped.rule_feature_scale))
     for family, model in shipped.type_models_.items():
         assert shipped.predict_types(matrix, family) == [str(t) for t in model.predict(matrix)]
 
@@ -162,6 +162,7 @@ def test_inference_file_round_trip_and_staleness(
     shipped.predictor().save(path, "a" * 64)
     loaded = CompiledModel.load(path, "a" * 64)
     assert loaded.name == shipped.name and loaded.thresholds == shipped.thresholds
+    assert loaded.rule_feature_scale == shipped.rule_feature_scale == 0.25
     assert loaded.trusted_patterns == shipped.trusted_patterns
     matrix = loaded.transform(sentences)
     assert (matrix != shipped.transform(sentences)).nnz == 0
