@@ -301,6 +301,7 @@ class DictBlock:
 
 
 _FILE_VERSION = 2  # 2: records the rule-feature scale
+_CHUNK_ROWS = 2048  # sentences vectorised at a time
 
 
 @dataclass
@@ -338,14 +339,22 @@ class CompiledModel:
 
     def transform(self, examples: Sequence[SentenceExample]) -> csr_matrix:
         """The feature matrix of sentences: [word TF-IDF | char TF-IDF | rule features]."""
-        from scipy.sparse import csr_matrix, hstack
+        from scipy.sparse import csr_matrix, hstack, vstack
 
         texts, features = feature_rows(examples, self.rule_feature_scale)
         if not texts:
             return csr_matrix((0, self.n_features), dtype=np.float32)
-        columns: dict[str, Sequence[Any]] = {"text": texts, "features": features}
-        parts = [block.transform(columns[column]) for column, block in self.blocks]
-        return hstack(parts, format="csr")
+        # Rows are independent; chunks bound the hashing arrays (several 8-byte values per
+        # character) on a very long document.
+        chunks = []
+        for first in range(0, len(texts), _CHUNK_ROWS):
+            columns: dict[str, Sequence[Any]] = {
+                "text": texts[first : first + _CHUNK_ROWS],
+                "features": features[first : first + _CHUNK_ROWS],
+            }
+            parts = [block.transform(columns[column]) for column, block in self.blocks]
+            chunks.append(hstack(parts, format="csr"))
+        return chunks[0] if len(chunks) == 1 else vstack(chunks, format="csr")
 
     def predict_proba(self, matrix: csr_matrix) -> dict[str, np.ndarray]:
         """Calibrated probability of each label for each row (the mean over the CV folds)."""

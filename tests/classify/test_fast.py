@@ -210,6 +210,19 @@ def test_scan_loads_the_model_without_scikit_learn() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_long_documents_are_vectorised_in_chunks_with_the_same_rows(
+    shipped: ScopeClassifier, corpus_examples: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analyzer.classify.fast as fast
+
+    sentences = corpus_examples.examples  # type: ignore[attr-defined]
+    whole = shipped.predictor().transform(sentences)
+    monkeypatch.setattr(fast, "_CHUNK_ROWS", 7)
+    chunked = shipped.predictor().transform(sentences)
+    assert chunked.shape == whole.shape
+    assert (chunked != whole).nnz == 0
+
+
 def test_fast_path_handles_no_sentences(shipped: ScopeClassifier) -> None:
     matrix = shipped.transform([])
     assert matrix.shape[0] == 0
