@@ -17,7 +17,12 @@ from analyzer.classify.combine import (
     decide,
 )
 from analyzer.classify.corpus import parse_record
-from analyzer.classify.features import SentenceExample, feature_frame, rule_features
+from analyzer.classify.features import (
+    RULE_FEATURE_SCALE,
+    SentenceExample,
+    feature_frame,
+    rule_features,
+)
 from analyzer.classify.model import MODEL_FILE, ScopeClassifier
 from analyzer.classify.train import (
     build_examples,
@@ -212,6 +217,7 @@ def test_classifier_save_load_round_trip(
 ) -> None:
     path = classifier.save(tmp_path / "m", {"name": "test"})
     loaded = ScopeClassifier.load(tmp_path / "m")
+    assert loaded.rule_feature_scale == classifier.rule_feature_scale == RULE_FEATURE_SCALE
     sentences = examples.examples  # type: ignore[attr-defined]
     before = classifier.predict_proba(classifier.transform(sentences))
     after = loaded.predict_proba(loaded.transform(sentences))
