@@ -540,6 +540,10 @@ class AmbiguityDetector(RuleComponent):
             t.lower_ in _LIST_WORDS for t in doc[hit.end : min(hit.end + 12, sent.end)]
         ):
             return False
+        if pattern.id == "open_ended.such_as" and any(
+            t.lower_ in ("etc", "etc.") for t in doc[hit.end : sent.end]
+        ):
+            return False  # "items such as tapes, toners, etc.": the "etc." is the open end
         required = guard("requires_party")
         if required and party_before(sent, hit.start, window=3, doc=doc) != required:
             return False
@@ -589,6 +593,15 @@ _BENEFIT_VERBS = frozenset(
     {"allow", "benefit", "empower", "help", "involve", "mean", "ease", "last", "take", "require",
      "need", "cost"}
 )  # fmt: skip
+
+_CLIENT_OVERSIGHT = re.compile(
+    r"\b(?:will|shall|must)\s+(?:\w+\s+)?(?:monitor|verify|appoint|abide)\b"
+    r"|\bcomply\s+with\s+(?:all\s+)?applicable\s+laws|\blawful\s+purposes"
+    r"|\bbe\s+assessed\s+by\b|\bunilateral\s+decision",
+    re.I,
+)
+"""The client's oversight or legal compliance ("the COR will monitor compliance", "Customer
+shall comply with applicable laws"): not a dependency the plan or price relies on."""
 
 
 def is_title_line(text: str) -> bool:
@@ -810,7 +823,8 @@ class CommitmentDetector(RuleComponent):
                 elif _DRAFTING_NOTE.search(self.sentence_text(doc, sent)):
                     pattern = None  # "[Drafting note: … specify how Customer will pay …]"
             elif bound == "client":
-                pattern = self.client
+                oversight = _CLIENT_OVERSIGHT.search(self.sentence_text(doc, sent))
+                pattern = None if oversight else self.client
             else:
                 pattern = None
             span = self.sentence_span(doc, sent, pattern) if pattern is not None else None
@@ -1048,6 +1062,11 @@ _ESTIMATE_CHEAP = re.compile(r"\d|\b(?:duration|fte|budget|funding|team|delivery
 _CLIENT_RELIEF = re.compile(r"responsib|obligat|required|obliged", re.I)
 """Exclusion wording that, said of the client, relieves the client, not the vendor's scope."""
 _LABELLED_HEADING = re.compile(r"^[^:]{3,40}:\s*\w[^:]*$")
+_NO_CHARGE = frozenset({"no", "free", "without"})
+"""Words just before "extra cost" / "additional charge" that make it a price promise."""
+_CHANGE_ORDER = re.compile(r"^change\s+(?:order|request)s?$", re.I)
+_SCOPE_CHANGE = re.compile(r"\bscope\b|\badditional\b|\boverage", re.I)
+"""A change-order mention is an exclusion only when it prices changes to the scope."""
 
 
 def is_bare_label(text: str) -> bool:
@@ -1165,6 +1184,22 @@ class ScopeStatementDetector(RuleComponent):
             and party_before(sent, hit.start, doc=doc) == "client"
         ):
             return False  # "Customer is not responsible for Provider's income taxes"
+        if hit.pattern.category == "estimate" and not any(
+            t.like_num or any(c.isdigit() for c in t.text) for t in doc[sent.start : sent.end]
+        ):
+            return False  # "total cost of ownership", "Total Budget Requested": no figure
+        if hit.pattern.id == "estimate.duration" and any(
+            t.lower_ in ("period", "term") for t in doc[max(sent.start, hit.start - 3) : hit.start]
+        ):
+            return False  # "BASE PERIOD: 6 months": a contract term, not a planned duration
+        if hit.pattern.id == "exclusion.extra_charge":
+            window = doc[max(sent.start, hit.start - 3) : hit.start]
+            if any(t.lower_ in _NO_CHARGE for t in window):
+                return False  # "at no extra cost", "free of additional charge": a price promise
+            if _CHANGE_ORDER.match(doc[hit.start : hit.end].text) and not _SCOPE_CHANGE.search(
+                CommitmentDetector.sentence_text(doc, sent) or ""
+            ):
+                return False  # "Provider or Customer may amend any SOW by entering a Change Order"
         required = guard("requires_cue")
         return not required or sent.has(required)
 
