@@ -229,7 +229,9 @@ class ScopeClassifier:
         }
         path = folder / MODEL_FILE
         sio.dump(state, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-        self.predictor().save(folder / INFERENCE_FILE, file_sha256(path))
+        # Compiled afresh, not the cached view: thresholds and trusted patterns are set after
+        # fitting, so a view built earlier (e.g. to score the model) may hold older ones.
+        CompiledModel.from_classifier(self).save(folder / INFERENCE_FILE, file_sha256(path))
         (folder / META_FILE).write_text(
             json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )

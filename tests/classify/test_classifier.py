@@ -404,3 +404,19 @@ def test_explicit_patterns_are_trusted_even_without_corpus_support() -> None:
     trusted = find_trusted_patterns(LabelledExamples([], [], []))
     assert "rule:estimate.explicit" in trusted  # marked "explicit" in scope.jsonl
     assert "rule:estimate.duration" not in trusted  # plain patterns earn trust from the corpus
+
+
+def test_saved_inference_file_has_the_settings_set_after_fitting(
+    classifier: ScopeClassifier, examples: object, tmp_path: Path
+) -> None:
+    from analyzer.classify.fast import CompiledModel
+    from analyzer.classify.model import INFERENCE_FILE, file_sha256
+
+    tuned = copy.deepcopy(classifier)
+    tuned.predictor()  # an inference view built before the thresholds are tuned
+    tuned.thresholds = dict.fromkeys(tuned.thresholds, 0.42)
+    tuned.trusted_patterns = frozenset({"rule:placeholder.tbd"})
+    path = tuned.save(tmp_path / "m", {"name": "test"})
+    saved = CompiledModel.load(tmp_path / "m" / INFERENCE_FILE, file_sha256(path))
+    assert saved.thresholds == tuned.thresholds
+    assert saved.trusted_patterns == tuned.trusted_patterns
