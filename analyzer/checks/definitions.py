@@ -97,11 +97,10 @@ def _compile(patterns: list[str], where: str) -> tuple[re.Pattern[str], ...]:
         raise ValueError(f"{CHECKS_FILE.name}: bad pattern in {where}: {exc}") from exc
 
 
-def _alternation(patterns: list[str], where: str) -> re.Pattern[str] | None:
+def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
     if not patterns:
         return None
-    (combined,) = _compile(["|".join(f"(?:{p})" for p in patterns)], where)
-    return combined
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
 
 
 def parse_check(raw: dict[str, Any]) -> CheckDef:
@@ -131,6 +130,7 @@ def parse_check(raw: dict[str, Any]) -> CheckDef:
     kind = raw.get("kind", "presence")
     if kind not in ("presence", "estimate_basis"):
         raise ValueError(f"{CHECKS_FILE.name}: {check_id}: unknown kind {kind!r}")
+    cues = _compile(raw.get("cues", []), f"{check_id}.cues")
     return CheckDef(
         id=check_id,
         kind=kind,
@@ -141,7 +141,7 @@ def parse_check(raw: dict[str, Any]) -> CheckDef:
         cue_noun=raw.get("cue_noun", "mention"),
         headings=_compile(raw.get("headings", []), f"{check_id}.headings"),
         headings_not=_compile(raw.get("headings_not", []), f"{check_id}.headings_not"),
-        cues=_compile(raw.get("cues", []), f"{check_id}.cues"),
+        cues=cues,
         explanation=raw["explanation"],
         suggestion=raw["suggestion"],
         absent_summary=raw["absent_summary"],
@@ -150,7 +150,7 @@ def parse_check(raw: dict[str, Any]) -> CheckDef:
         basis_categories=tuple(raw.get("basis_categories", ())),
         basis_headings_from=raw.get("basis_headings_from"),
         basis_cues=_compile(raw.get("basis_cues", []), f"{check_id}.basis_cues"),
-        any_cue=_alternation(raw.get("cues", []), f"{check_id}.cues"),
+        any_cue=_alternation(cues),
     )
 
 

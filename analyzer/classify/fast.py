@@ -118,8 +118,7 @@ def _count_matrix(rows: list[np.ndarray], cols: list[np.ndarray], shape: tuple[i
     row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
     matrix = csr_matrix((np.ones(len(row), dtype=np.float32), (row, col)), shape=shape)
-    matrix.sum_duplicates()
-    matrix.sort_indices()
+    matrix.sum_duplicates()  # also sorts the indices
     return matrix
 
 
