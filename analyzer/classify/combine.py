@@ -88,14 +88,15 @@ def predict_sentences(
     probabilities = classifier.predict_proba(matrix)
     commitment_types = classifier.predict_types(matrix, "commitment")
     ambiguity_types = classifier.predict_types(matrix, "ambiguity")
-    stacked = np.column_stack([probabilities[label] for label in SENTENCE_LABELS])
+    # tolist() gives the Python floats float() would, in one call.
+    rows = np.column_stack([probabilities[label] for label in SENTENCE_LABELS]).tolist()
     return [
         SentencePrediction(
-            probabilities=dict(zip(SENTENCE_LABELS, map(float, row), strict=True)),
-            commitment_type=commitment_types[i],
-            ambiguity_type=ambiguity_types[i],
+            probabilities=dict(zip(SENTENCE_LABELS, row, strict=True)),
+            commitment_type=commitment,
+            ambiguity_type=ambiguity,
         )
-        for i, row in enumerate(stacked)
+        for row, commitment, ambiguity in zip(rows, commitment_types, ambiguity_types, strict=True)
     ]
 
 
@@ -107,16 +108,22 @@ def combine_sentence(
 ) -> list[Finding]:
     """The findings of one sentence after the rules+model decision."""
     out: list[Finding] = []
+    findings = example.findings
     for label in SENTENCE_LABELS:
-        rule_hits = [f for f in example.findings if f.category == label]
         p = prediction.probabilities[label]
-        holds = decide(
-            p,
-            bool(rule_hits),
-            classifier.thresholds[label],
-            classifier.veto_thresholds[label],
-            trusted=any(f.source in classifier.trusted_patterns for f in rule_hits),
-        )
+        if findings:
+            rule_hits = [f for f in findings if f.category == label]
+            holds = decide(
+                p,
+                bool(rule_hits),
+                classifier.thresholds[label],
+                classifier.veto_thresholds[label],
+                trusted=any(f.source in classifier.trusted_patterns for f in rule_hits),
+            )
+        else:
+            # Most sentences: no rule fired, so `decide` is the threshold alone.
+            rule_hits = []
+            holds = p >= classifier.thresholds[label]
         if not holds:
             continue
         confidence = round(p, 4)

@@ -3,7 +3,7 @@
 Scikit-learn's `char_wb` vectoriser builds every character n-gram of every sentence as a Python
 string and looks each up in a dict: on a contract that was most of the classifier's time. Here
 the n-grams are hashed in bulk with numpy instead (a polynomial hash over the code points;
-prefix sums make any window's hash two array operations) and looked up in a sorted array of the
+prefix sums make any window's hash two array operations) and looked up in a hash table of the
 vocabulary's hashes; word unigrams and bigrams likewise. TF-IDF weighting, the rule-feature
 block, the calibrated logistic regressions (one sparse-dense product for every label and CV
 fold, then the fitted sigmoids) and the type models repeat scikit-learn's arithmetic.
@@ -70,6 +70,15 @@ class _WindowHasher:
         with np.errstate(over="ignore"):
             return (self.prefix[starts + lengths] - self.prefix[starts]) * self.inverse[starts]
 
+    def salted_windows(self, length: int) -> np.ndarray:
+        """Salted hash of every window of `length` characters, by start (slices, no gathers)."""
+        count = len(self.codes) - length + 1
+        with np.errstate(over="ignore"):
+            hashes = self.prefix[length:] - self.prefix[:count]
+            hashes *= self.inverse[:count]
+            hashes ^= np.uint64(length * _LENGTH_SALT % 2**64)  # as `_salted`
+        return hashes
+
 
 def _salted(raw: np.ndarray, lengths: np.ndarray | int) -> np.ndarray:
     """Mix the string length into its hash (a window's hash alone ignores trailing zeros)."""
@@ -77,8 +86,17 @@ def _salted(raw: np.ndarray, lengths: np.ndarray | int) -> np.ndarray:
         return raw ^ (np.asarray(lengths, dtype=np.uint64) * np.uint64(_LENGTH_SALT))
 
 
+# Multiplier of the vocabulary's hash table (odd: a key's top bits times it spread over slots).
+_SLOT_MULTIPLIER = 0xD6E8FEB86659FD93
+_SLOTS_PER_KEY = 4  # table size: a power of two >= 4 slots per key keeps the probe chains short
+
+
 class HashedVocabulary:
     """A fitted vectoriser's vocabulary as sorted hashes, for bulk lookups.
+
+    Lookups go through an open-addressing hash table built here from `keys` and `columns`
+    (linear probing, vectorised over all queries at once): a binary search of millions of
+    n-gram hashes in ~20,000 sorted keys was the costliest step of vectorising a document.
 
     Args:
         keys: salted hashes of the terms, sorted.
@@ -88,6 +106,7 @@ class HashedVocabulary:
 
     def __init__(self, keys: np.ndarray, columns: np.ndarray, size: int) -> None:
         self.keys, self.columns, self.size = keys, columns, size
+        self._build_table()
 
     @classmethod
     def from_terms(cls, vocabulary: dict[str, int]) -> HashedVocabulary:
@@ -101,25 +120,121 @@ class HashedVocabulary:
         order = np.argsort(keys)
         return cls(keys[order], columns[order], len(terms))
 
+    def _build_table(self) -> None:
+        """Fill the hash table: slot keys, slot columns (-1: empty), longest probe chain."""
+        keys = np.asarray(self.keys, dtype=np.uint64)
+        # A repeated key resolves to its first occurrence, as the binary search did.
+        keys, first = np.unique(keys, return_index=True)
+        columns = np.asarray(self.columns, dtype=np.int64)[first]
+        bits = max(3, int(max(1, _SLOTS_PER_KEY * len(keys)) - 1).bit_length())
+        slots = 1 << bits
+        self._mask = slots - 1
+        self._shift = np.uint64(64 - bits)
+        # Empty slots hold key 0 with column -1. A query equal to 0 can stop on one: a miss,
+        # since probing for a present key passes occupied slots only.
+        self._slot_keys = np.zeros(slots, dtype=np.uint64)
+        self._slot_columns = np.full(slots, -1, dtype=np.int64)
+        occupied = np.zeros(slots, dtype=bool)
+        position = self._home(keys)
+        pending = np.arange(len(keys))
+        probes = 0
+        while pending.size:
+            # Each round, every pending key tries its current slot; of the keys that want one
+            # free slot the first takes it, the others (and those facing a taken slot) step on.
+            probes += 1
+            at = position[pending]
+            free = ~occupied[at]
+            _, winner = np.unique(at[free], return_index=True)
+            placed = pending[free][winner]
+            where = position[placed]
+            self._slot_keys[where] = keys[placed]
+            self._slot_columns[where] = columns[placed]
+            occupied[where] = True
+            waiting = np.ones(len(pending), dtype=bool)
+            waiting[np.flatnonzero(free)[winner]] = False
+            pending = pending[waiting]
+            position[pending] = (position[pending] + 1) & self._mask
+        # A present key lies at most `probes - 1` slots past its home slot.
+        self._probes = probes
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        """Home slot of each key: the top bits of key * odd constant."""
+        with np.errstate(over="ignore"):
+            slots = keys * np.uint64(_SLOT_MULTIPLIER)
+        np.right_shift(slots, self._shift, out=slots)
+        return slots.view(np.intp)  # < 2**63 after the shift: the same numbers, no copy
+
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(mask of keys in the vocabulary, their columns)."""
         if self.size == 0:
-            return np.zeros(len(keys), dtype=bool), np.zeros(0, dtype=np.int64)
-        where = np.searchsorted(self.keys, keys)
-        where[where == self.size] = 0
-        hit = self.keys[where] == keys
-        return hit, self.columns[where[hit]]
+            return np.zeros(len(keys), dtype=bool), np.zeros(0, dtype=self.columns.dtype)
+        slot = self._home(keys)
+        found = self._slot_keys[slot] == keys
+        # Most queries settle on their home slot; the others probe on, a slot per round, until
+        # an empty slot (absent: probing for a present key passes occupied slots only) or the
+        # end of the longest chain (absent too).
+        rest = np.flatnonzero(~found)
+        rest_slot = slot[rest]
+        for _ in range(1, self._probes):
+            going = self._slot_columns[rest_slot] >= 0
+            rest, rest_slot = rest[going], rest_slot[going]
+            if not rest.size:
+                break
+            rest_slot = (rest_slot + 1) & self._mask
+            equal = self._slot_keys[rest_slot] == keys[rest]
+            done = rest[equal]
+            found[done] = True
+            slot[done] = rest_slot[equal]
+            rest, rest_slot = rest[~equal], rest_slot[~equal]
+        columns = self._slot_columns[slot[found]]
+        empty = columns < 0
+        if empty.any():  # a query equal to an empty slot's key 0
+            found[np.flatnonzero(found)[empty]] = False
+            columns = columns[~empty]
+        return found, columns.astype(self.columns.dtype, copy=False)
 
 
-def _count_matrix(rows: list[np.ndarray], cols: list[np.ndarray], shape: tuple[int, int]) -> Any:
-    """Sparse float32 counts from (row, column) occurrences, indices sorted as scikit-learn's."""
+def _count_matrix(keys: list[np.ndarray], shape: tuple[int, int]) -> Any:
+    """Sparse float32 counts from occurrences keyed row * columns + column, as scikit-learn's.
+
+    What scipy's COO -> CSR and `sum_duplicates` made (indices sorted, duplicates summed, the
+    same index dtype), several times faster: one sort of the flat keys (numpy sorts integers
+    with SIMD) and a count of each run of equal keys.
+    """
     from scipy.sparse import csr_matrix
 
-    row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-    matrix = csr_matrix((np.ones(len(row), dtype=np.float32), (row, col)), shape=shape)
-    matrix.sum_duplicates()  # also sorts the indices
+    flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+    if not flat.size:
+        matrix = csr_matrix(shape, dtype=np.float32)
+        matrix.has_canonical_format = True
+        return matrix
+    flat.sort()
+    starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
+    counts = np.diff(np.append(starts, flat.size)).astype(np.float32)
+    distinct = flat[starts]
+    width = flat.dtype.type(shape[1])
+    rows = distinct // width
+    index = _index_dtype(shape, flat.size)
+    indptr = np.zeros(shape[0] + 1, dtype=index)
+    np.cumsum(np.bincount(rows.astype(np.intp), minlength=shape[0]), out=indptr[1:])
+    matrix = csr_matrix((counts, (distinct - rows * width).astype(index), indptr), shape=shape)
+    matrix.has_canonical_format = True  # sorted, no duplicates: true by construction
     return matrix
+
+
+def _index_dtype(shape: tuple[int, int], occurrences: int) -> type:
+    """scipy's choice for COO -> CSR: int32 when the shape and occurrence count fit in it."""
+    return np.int32 if max(*shape, occurrences) <= np.iinfo(np.int32).max else np.int64
+
+
+def _key_dtype(shape: tuple[int, int]) -> type:
+    """The narrowest unsigned type holding row * columns + column (uint32 sorts faster)."""
+    return np.uint32 if max(shape[0], 1) * max(shape[1], 1) < 2**32 else np.uint64
+
+
+def _row_offsets(lengths: np.ndarray, width: int, dtype: type) -> np.ndarray:
+    """row * width for every character of the joined texts (`lengths` per row)."""
+    return np.repeat(np.arange(len(lengths), dtype=dtype) * dtype(width), lengths)
 
 
 def _padded_words(text: str) -> str:
@@ -148,24 +263,25 @@ class CharNgramCounter:
         """Sparse float32 count matrix (rows = texts), as `CountVectorizer.transform` makes."""
         padded = [_padded_words(text) for text in texts]
         lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
-        total = int(lengths.sum())
-        rows: list[np.ndarray] = []
-        cols: list[np.ndarray] = []
         joined = "".join(padded)
+        total = len(joined)
+        shape = (len(texts), self.vocabulary.size)
+        key_type = _key_dtype(shape)
+        offsets = _row_offsets(lengths, shape[1], key_type)
+        keys: list[np.ndarray] = []
         hasher = _WindowHasher(joined)
         spaces = hasher.codes == 32
         # breaks[i]: how many adjacent-space pairs end before position i (word boundaries).
         breaks = np.zeros(total + 1, dtype=np.int64)
         if total > 1:
             np.cumsum(spaces[:-1] & spaces[1:], out=breaks[2:])
-        row_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
         for n in range(self.min_n, min(self.max_n, total) + 1):
-            starts = np.arange(total - n + 1, dtype=np.int64)
-            starts = starts[breaks[starts + n] == breaks[starts + 1]]
-            hit, columns = self.vocabulary.lookup(_salted(hasher.raw(starts, n), n))
-            rows.append(row_of[starts[hit]])
-            cols.append(columns)
-        return _count_matrix(rows, cols, (len(texts), self.vocabulary.size))
+            # Windows inside one padded word: breaks[s + n] == breaks[s + 1], for every s at once.
+            inside = breaks[n:] == breaks[1 : total - n + 2]
+            starts = np.flatnonzero(inside)
+            hit, columns = self.vocabulary.lookup(hasher.salted_windows(n)[inside])
+            keys.append(offsets[starts[hit]] + columns.astype(key_type))
+        return _count_matrix(keys, shape)
 
 
 # `\w` of Python's `re` (the default token pattern `(?u)\b\w\w+\b`): alphanumeric or "_".
@@ -216,13 +332,14 @@ class WordNgramCounter:
         keep = sizes >= 2
         starts, sizes = starts[keep], sizes[keep]
         row_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[starts]
+        shape = (len(texts), self.vocabulary.size)
+        key_type = _key_dtype(shape)
+        offsets = row_of.astype(key_type) * key_type(shape[1])
         raw = hasher.raw(starts, sizes)
-        rows: list[np.ndarray] = []
-        cols: list[np.ndarray] = []
+        keys: list[np.ndarray] = []
         if self.min_n == 1:
             hit, columns = self.vocabulary.lookup(_salted(raw, sizes))
-            rows.append(row_of[hit])
-            cols.append(columns)
+            keys.append(offsets[hit] + columns.astype(key_type))
         if self.max_n == 2 and len(starts) > 1:
             pair = np.flatnonzero(row_of[1:] == row_of[:-1])
             first, second = pair, pair + 1
@@ -231,9 +348,8 @@ class WordNgramCounter:
                 shift = hasher.powers[sizes[first]]
                 joined = raw[first] + shift * (np.uint64(32) + np.uint64(_MULTIPLIER) * raw[second])
             hit, columns = self.vocabulary.lookup(_salted(joined, sizes[first] + 1 + sizes[second]))
-            rows.append(row_of[first[hit]])
-            cols.append(columns)
-        return _count_matrix(rows, cols, (len(texts), self.vocabulary.size))
+            keys.append(offsets[first[hit]] + columns.astype(key_type))
+        return _count_matrix(keys, shape)
 
 
 def _normalize_rows(matrix: csr_matrix) -> None:

@@ -12,6 +12,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache, reduce
+from operator import or_
 from typing import TYPE_CHECKING
 
 from analyzer.types import Finding
@@ -167,83 +169,206 @@ _DATE_QUARTER_RE = re.compile(_DATE_QUARTER, re.I)
 _DATE_QUARTER_CUES = ("q1", "q2", "q3", "q4")
 
 
-def _has_money(text: str, lower: str | None, has_number: bool) -> bool:
+# The cue tests are bits of one mask per sentence: bit `_CUE_GROUPS[name]` is set when the
+# lower-cased sentence holds one of the group's cues (every bit when there is no `lower`: the
+# case folds above, where cues cannot be trusted). The mask is built a word at a time: a cue
+# without whitespace lies inside one whitespace-free word of the text exactly when it lies in
+# the text, and each word's bits are memoised (`_WordCues`). A cue with whitespace ("agree
+# to") is looked for in the text itself, only when its longest whitespace-free part was in a
+# word.
+_CUES: dict[str, tuple[str, ...]] = {
+    "mutual": _MUTUAL_CUES,
+    **{f"modal:{name}": cues for name, cues in _MODAL_CUES.items()},
+    "percent": ("percent",),
+    "money_word": _MONEY_WORD_CUES,
+    "thousands": ("k",),
+    "duration": _DURATION_CUES,
+    "date_month": _DATE_MONTH_CUES,
+    "date_quarter": _DATE_QUARTER_CUES,
+}
+_CUE_GROUPS = {name: 1 << i for i, name in enumerate(_CUES)}
+
+
+def _word_cue_bits() -> tuple[dict[str, int], tuple[tuple[int, int, str], ...]]:
+    """(whitespace-free cue -> the bits it sets, (gate bit, group bit, cue) of spaced cues).
+
+    A cue with whitespace sets a gate bit of its own through its longest part.
+    """
+    bits: dict[str, int] = {}
+    spaced: list[tuple[int, int, str]] = []
+    for name, cues in _CUES.items():
+        for cue in cues:
+            parts = cue.split()
+            if parts == [cue]:
+                bits[cue] = bits.get(cue, 0) | _CUE_GROUPS[name]
+            else:
+                gate = 1 << (len(_CUE_GROUPS) + len(spaced))
+                longest = max(parts, key=len)
+                bits[longest] = bits.get(longest, 0) | gate
+                spaced.append((gate, _CUE_GROUPS[name], cue))
+    return bits, tuple(spaced)
+
+
+_WORD_CUE_BITS, _SPACED_CUES = _word_cue_bits()
+_SPACED_GATES = sum(gate for gate, _, _ in _SPACED_CUES)
+# Most words hold no cue: one search for any of them settles those.
+_ANY_WORD_CUE = re.compile("|".join(map(re.escape, _WORD_CUE_BITS)))
+
+
+class _WordCues(dict[str, int]):
+    """Lower-cased word -> OR of the `_WORD_CUE_BITS` of the cues inside it, on first sight.
+
+    Sentences share most of their words, so a dict look-up per word replaces some fifty
+    substring tests per sentence. Cleared when full, to bound its memory on a long run.
+    """
+
+    limit = 200_000
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.limit:
+            self.clear()
+        mask = 0
+        if _ANY_WORD_CUE.search(word):
+            for cue, bits in _WORD_CUE_BITS.items():
+                if cue in word:
+                    mask |= bits
+        self[word] = mask
+        return mask
+
+
+_word_cues = _WordCues()
+
+
+def _cue_mask(lower: str, words: list[str]) -> int:
+    """The `_CUE_GROUPS` bits of a lower-cased sentence; `words`: `lower.split()`."""
+    mask = reduce(or_, map(_word_cues.__getitem__, words), 0)
+    if mask & _SPACED_GATES:
+        for gate, group, cue in _SPACED_CUES:
+            if mask & gate and cue in lower:
+                mask |= group
+    return mask
+
+
+_MUTUAL_CUE = _CUE_GROUPS["mutual"]
+# (feature name, regex, its cue bit) in the order the features are set.
+_MODAL_TESTS = tuple(
+    (f"modal:{name}", regex, _CUE_GROUPS[f"modal:{name}"]) for name, regex in _MODALS.items()
+)
+_PERCENT_CUE = _CUE_GROUPS["percent"]
+_MONEY_WORD_CUE = _CUE_GROUPS["money_word"]
+_THOUSANDS_CUE = _CUE_GROUPS["thousands"]
+_DURATION_CUE = _CUE_GROUPS["duration"]
+_DATE_MONTH_CUE = _CUE_GROUPS["date_month"]
+_DATE_QUARTER_CUE = _CUE_GROUPS["date_quarter"]
+
+
+def _has_money(text: str, cues: int, has_number: bool) -> bool:
     """`_MONEY.search(text)`, one alternative at a time behind its cheap test."""
     if any(symbol in text for symbol in _MONEY_SYMBOLS):
         return True
-    if _has_cue(lower, _MONEY_WORD_CUES) and _MONEY_WORD_RE.search(text):
+    if cues & _MONEY_WORD_CUE and _MONEY_WORD_RE.search(text):
         return True
-    return has_number and _has_cue(lower, ("k",)) and _MONEY_THOUSANDS_RE.search(text) is not None
+    return bool(has_number and cues & _THOUSANDS_CUE and _MONEY_THOUSANDS_RE.search(text))
 
 
-def _has_date(text: str, lower: str | None, has_number: bool) -> bool:
+def _has_date(text: str, cues: int, has_number: bool) -> bool:
     """`_DATE.search(text)`, one alternative at a time; every alternative needs a digit."""
     if not has_number:
         return False
-    if _has_cue(lower, _DATE_MONTH_CUES) and _DATE_MONTH_RE.search(text):
+    if cues & _DATE_MONTH_CUE and _DATE_MONTH_RE.search(text):
         return True
     # Digits, "/" and "-" are uncased: tested on the text itself.
     if ("/" in text or "-" in text) and _DATE_NUMERIC_RE.search(text):
         return True
     if ("19" in text or "20" in text) and _DATE_YEAR_RE.search(text):
         return True
-    return _has_cue(lower, _DATE_QUARTER_CUES) and _DATE_QUARTER_RE.search(text) is not None
+    return bool(cues & _DATE_QUARTER_CUE and _DATE_QUARTER_RE.search(text))
 
 
-def _has_cue(lower: str | None, cues: Sequence[str]) -> bool:
-    """False only when no cue is in `lower` (None: cues cannot be trusted, assume one is)."""
-    return lower is None or any(cue in lower for cue in cues)
+_WORD_EDGES = (3, 8, 15, 30, 60)
+# "words:<bucket>" of every word count up to the last edge; longer sentences share one name.
+_WORD_BUCKETS = tuple(f"words:{_bucket(n, _WORD_EDGES)}" for n in range(_WORD_EDGES[-1] + 1))
+_MANY_WORDS = f"words:{_bucket(_WORD_EDGES[-1] + 1, _WORD_EDGES)}"
+
+
+@lru_cache(maxsize=4096)
+def _context_names(kind: str, section_kind: str | None, heading: str | None) -> tuple[str, ...]:
+    """The block-kind, section-kind and heading-word feature names, in the order they are set.
+
+    Sentences of one block share them; memoised. The heading's words are sorted: in set
+    order the columns of a row, and so the last bits of its scores, varied with the string
+    hash seed of the process.
+    """
+    names = [f"kind:{kind}", f"section_kind:{section_kind or 'none'}"]
+    if heading is not None:
+        words = sorted(set(_WORD.findall(heading.lower())))
+        names.extend(f"section_word:{word}" for word in words)
+    return tuple(names)
 
 
 def rule_features(example: SentenceExample, section_kind: str | None) -> dict[str, float]:
     """The non-text features of one sentence (sparse dict, all values 1.0 unless counts)."""
+    return _rule_features(example, section_kind, 1.0)
+
+
+def _rule_features(
+    example: SentenceExample, section_kind: str | None, one: float
+) -> dict[str, float]:
+    """`rule_features` with every value multiplied by `one` (the rule-feature scale)."""
     text = example.text
-    lower = text.lower() if text.isascii() or not any(c in text for c in _CASE_FOLDS) else None
+    ascii_ = text.isascii()
+    lower = text.lower() if ascii_ or not any(c in text for c in _CASE_FOLDS) else None
+    split = None
+    cues = -1  # every bit set: without `lower`, assume every cue is there
+    if lower is not None:
+        split = lower.split()
+        cues = _cue_mask(lower, split)
     has_number = _NUMBER.search(text) is not None
     features: dict[str, float] = {}
-    for finding in example.findings:
-        features[f"rule:{finding.category}"] = 1.0
-        features[f"rule:{finding.category}/{finding.type}"] = 1.0
-        features[f"pattern:{finding.source}"] = 1.0
-    ambiguity = sum(f.category == "ambiguity" for f in example.findings)
-    features["n_ambiguity"] = float(min(ambiguity, 5))
+    findings = example.findings
+    for finding in findings:
+        features[f"rule:{finding.category}"] = one
+        features[f"rule:{finding.category}/{finding.type}"] = one
+        features[f"pattern:{finding.source}"] = one
+    ambiguity = sum(f.category == "ambiguity" for f in findings) if findings else 0
+    features["n_ambiguity"] = float(min(ambiguity, 5)) * one
     if _VENDOR.search(text):
-        features["bound:vendor"] = 1.0
+        features["bound:vendor"] = one
     if _CLIENT.search(text):
-        features["bound:client"] = 1.0
-    if _has_cue(lower, _MUTUAL_CUES) and _MUTUAL.search(text):
-        features["bound:mutual"] = 1.0
-    for name, regex in _MODALS.items():
-        if _has_cue(lower, _MODAL_CUES[name]) and regex.search(text):
-            features[f"modal:{name}"] = 1.0
+        features["bound:client"] = one
+    if cues & _MUTUAL_CUE and _MUTUAL.search(text):
+        features["bound:mutual"] = one
+    for name, regex, cue in _MODAL_TESTS:
+        if cues & cue and regex.search(text):
+            features[name] = one
     if has_number:
-        features["has:number"] = 1.0
+        features["has:number"] = one
     # "%" is uncased: tested on the text itself.
-    if ((has_number and "%" in text) or _has_cue(lower, ("percent",))) and _PERCENT.search(text):
-        features["has:percent"] = 1.0
-    if _has_money(text, lower, has_number):
-        features["has:money"] = 1.0
-    if has_number and _has_cue(lower, _DURATION_CUES) and _DURATION.search(text):
-        features["has:duration"] = 1.0
-    if _has_date(text, lower, has_number):
-        features["has:date"] = 1.0
+    if ((has_number and "%" in text) or cues & _PERCENT_CUE) and _PERCENT.search(text):
+        features["has:percent"] = one
+    if _has_money(text, cues, has_number):
+        features["has:money"] = one
+    if has_number and cues & _DURATION_CUE and _DURATION.search(text):
+        features["has:duration"] = one
+    if _has_date(text, cues, has_number):
+        features["has:date"] = one
     if _MARKER.search(text):
-        features["shape:list_marker"] = 1.0
+        features["shape:list_marker"] = one
     if text.count("|") >= 2:
-        features["shape:table_row"] = 1.0
+        features["shape:table_row"] = one
     stripped = text.rstrip()
     if stripped.endswith("?"):
-        features["shape:question"] = 1.0
+        features["shape:question"] = one
     if stripped.endswith(":"):
-        features["shape:label"] = 1.0
+        features["shape:label"] = one
     if not stripped.endswith((".", "!", "?", ";", ":")):
-        features["shape:fragment"] = 1.0
-    features[f"words:{_bucket(len(text.split()), (3, 8, 15, 30, 60))}"] = 1.0
-    features[f"kind:{example.kind}"] = 1.0
-    features[f"section_kind:{section_kind or 'none'}"] = 1.0
-    if example.section:
-        for word in set(_WORD.findall(example.section[-1].lower())):
-            features[f"section_word:{word}"] = 1.0
+        features["shape:fragment"] = one
+    # Lower-casing ASCII changes letters only, so the words are the same ones.
+    count = len(split) if split is not None and ascii_ else len(text.split())
+    features[_WORD_BUCKETS[count] if count < len(_WORD_BUCKETS) else _MANY_WORDS] = one
+    section = example.section
+    for name in _context_names(example.kind, section_kind, section[-1] if section else None):
+        features[name] = one
     return features
 
 
@@ -267,8 +392,8 @@ def feature_rows(
     for example in examples:
         kind = section_kind(example.section)[0] if example.section else None
         texts.append(example.text)
-        row = rule_features(example, kind)
-        features.append({name: value * scale for name, value in row.items()})
+        # Built scaled: value * scale is what scaling the 1.0-valued dict afterwards gave.
+        features.append(_rule_features(example, kind, scale))
     return texts, features
 
 
