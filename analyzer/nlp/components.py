@@ -25,7 +25,7 @@ from spacy.util import filter_spans
 from analyzer.nlp.gate import MatcherGate
 from analyzer.nlp.parties import ROLES_KEY
 from analyzer.nlp.patterns import Pattern, load_patterns
-from analyzer.nlp.segment import doc_text
+from analyzer.nlp.segment import BOUNDS_KEY, doc_text
 
 SPANS_KEY = "scopelens"
 SECTION_KIND_KEY = "scopelens_section_kind"
@@ -48,7 +48,7 @@ PIN_WINDOW = 8
 
 def sentence_bounds(doc: Doc) -> np.ndarray:
     """Token offsets where sentences start, plus `len(doc)` at the end (cached on the doc)."""
-    cached = doc.user_data.get("scopelens_sent_bounds")
+    cached = doc.user_data.get(BOUNDS_KEY)
     if cached is not None and cached[-1] == len(doc):
         return cached
     if len(doc) == 0:
@@ -61,7 +61,7 @@ def sentence_bounds(doc: Doc) -> np.ndarray:
         bounds = np.concatenate((starts, [len(doc)]))
     else:
         bounds = np.asarray([0, len(doc)], dtype=np.int64)
-    doc.user_data["scopelens_sent_bounds"] = bounds
+    doc.user_data[BOUNDS_KEY] = bounds
     return bounds
 
 
@@ -69,6 +69,8 @@ def _sentence_of(bounds: np.ndarray, starts: Sequence[int]) -> list[int]:
     """Index of the sentence holding each token offset in `starts` (one numpy call)."""
     if not starts:
         return []
+    if len(bounds) == 2:  # one sentence, as most blocks are: no numpy call
+        return [0] * len(starts)
     return (np.searchsorted(bounds, starts, side="right") - 1).tolist()
 
 
@@ -140,6 +142,7 @@ class RuleComponent:
         self.gate = MatcherGate(nlp.vocab)
         self.patterns: dict[str, Pattern] = {}
         self._by_key: dict[int, Pattern] = {}
+        self._greedy_keys: frozenset[int] = frozenset()
         self.initialize(nlp=nlp)
 
     def _selected(self) -> Iterable[Pattern]:
@@ -173,6 +176,7 @@ class RuleComponent:
             if token_patterns:
                 self.matcher.add(pattern.id, token_patterns)
                 self.gate.add(token_patterns, key=pattern.id)
+        self._greedy_keys = frozenset(k for k, p in self._by_key.items() if p.greedy)
 
     gate_roles: frozenset[str] = frozenset()
     """Phrase roles that make a sentence worth running the token Matcher on (empty: all)."""
@@ -215,7 +219,10 @@ class RuleComponent:
             for i in range(len(edges) - 1):
                 groups[i] = SentenceHits(edges[i], edges[i + 1])
         indices = _sentence_of(bounds, [start for _, start, _ in matches])
-        for (key, start, end), index in zip(matches, indices, strict=True):
+        dropped = self._shadowed(matches, indices, edges) if self._greedy_keys else ()
+        for position, ((key, start, end), index) in enumerate(zip(matches, indices, strict=True)):
+            if position in dropped:
+                continue
             pattern = self._by_key[key]
             group = groups.get(index)
             if group is None:
@@ -228,6 +235,32 @@ class RuleComponent:
             else:
                 group.cues[pattern.role or ""].append(Hit(pattern, start, end))
         return [groups[i] for i in sorted(groups)]
+
+    def _shadowed(
+        self, matches: Sequence[tuple[int, int, int]], indices: Sequence[int], edges: list[int]
+    ) -> set[int]:
+        """Positions in `matches` of greedy-pattern matches that a longer match of the same
+        pattern overlaps in the same sentence (see `Pattern.greedy`): the rest are kept.
+
+        Longest first, the earlier start on ties: the order in which `filter_spans` would
+        keep them. Ends are cut at the sentence end first, as the grouping does.
+        """
+        found: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+        for position, ((key, start, end), index) in enumerate(zip(matches, indices, strict=True)):
+            if key in self._greedy_keys:
+                end = min(end, edges[index + 1])
+                found.setdefault((index, key), []).append((start, end, position))
+        dropped: set[int] = set()
+        for spans in found.values():
+            if len(spans) == 1:
+                continue
+            taken: list[tuple[int, int]] = []
+            for start, end, position in sorted(spans, key=lambda m: (m[0] - m[1], m[0])):
+                if any(start < e and s < end for s, e in taken):
+                    dropped.add(position)
+                else:
+                    taken.append((start, end))
+        return dropped
 
     def add_spans(self, doc: Doc, spans: Sequence[Span]) -> None:
         """Append spans to `doc.spans[SPANS_KEY]`."""

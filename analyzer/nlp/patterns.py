@@ -20,6 +20,20 @@ from analyzer.types import SEVERITIES, is_known_type
 
 PATTERNS_DIR = Path(__file__).resolve().parent / "patterns"
 
+_EXTENT_GUARDS = frozenset(
+    {
+        "unless_quantified",
+        "unless_followed_by_number",
+        "not_followed_by",
+        "not_preceded_by",
+        "only_after",
+        "requires_list_after",
+        "requires_party",
+        "focus",
+    }
+)
+"""Guards that look at the tokens around a match: a greedy pattern may not use them."""
+
 _GUARD_KEYS = frozenset(
     {
         "unless_quantified",
@@ -46,6 +60,13 @@ class Pattern:
     `explicit` marks a pattern whose wording states the finding outright ("the effort is
     estimated at 120 person-days"): the trained classifier may confirm it but never veto it
     (see `analyzer.classify.train.find_trusted_patterns`).
+
+    `greedy: "LONGEST"` keeps, in each sentence, only the longest of overlapping matches of
+    the pattern, before any guard runs. Without it a run of n blank tokens ("_ _ _ …" on a
+    signature line) matches n²/2 times, and each match was checked and turned into a span
+    only for all but the longest to be discarded. Only for patterns whose guards do not depend
+    on where a match starts or ends: the longest match then passes whenever a shorter one
+    would, and the detector keeps the longest of overlapping candidates anyway.
 
     Guards (all optional):
         unless_quantified: drop the match when the sentence pins it down with a quantity, a
@@ -82,6 +103,7 @@ class Pattern:
     pattern: tuple[tuple[dict[str, Any], ...], ...] = ()
     priority: int = 0
     explicit: bool = False
+    greedy: str | None = None
     guards: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -119,9 +141,16 @@ def parse_pattern(data: dict[str, Any], where: str = "") -> Pattern:
         raise ValueError(f"{where}: {pid}: needs a category or a role")
     known = {
         "id", "category", "type", "severity", "explanation", "suggestion", "source_of_idea",
-        "confidence", "role", "phrases", "pattern", "priority", "explicit",
+        "confidence", "role", "phrases", "pattern", "priority", "explicit", "greedy",
     }  # fmt: skip
     guards = {k: v for k, v in data.items() if k in _GUARD_KEYS}
+    greedy = data.get("greedy")
+    if greedy is not None:
+        if greedy != "LONGEST":
+            raise ValueError(f'{where}: {pid}: greedy must be "LONGEST", not {greedy!r}')
+        if _EXTENT_GUARDS & set(guards):
+            used = sorted(_EXTENT_GUARDS & set(guards))
+            raise ValueError(f"{where}: {pid}: a greedy pattern cannot use the guards {used}")
     extra = {k: v for k, v in data.items() if k not in known and k not in _GUARD_KEYS}
     return Pattern(
         id=pid,
@@ -137,6 +166,7 @@ def parse_pattern(data: dict[str, Any], where: str = "") -> Pattern:
         pattern=_as_token_patterns(data.get("pattern")),
         priority=int(data.get("priority", 0)),
         explicit=bool(data.get("explicit", False)),
+        greedy=greedy,
         guards=guards,
         extra=extra,
     )

@@ -171,6 +171,10 @@ def sentence_starts(text: str) -> list[int]:
 TEXT_KEY = "scopelens_text"
 """Key of the doc's text in `Doc.user_data` (set by `detect()`, else by `doc_text`)."""
 
+BOUNDS_KEY = "scopelens_sent_bounds"
+"""Key of the sentence bounds in `Doc.user_data`: token offsets where sentences start, then
+`len(doc)` (written by the segmenter; read by `analyzer.nlp.components.sentence_bounds`)."""
+
 
 def doc_text(doc: Doc) -> str:
     """`doc.text`, without rebuilding it from the tokens more than once.
@@ -204,6 +208,8 @@ def set_sentence_starts(doc: Doc) -> Doc:
     flags[0] = 1
     flags[positions] = 1
     doc.from_array([SENT_START], flags.astype(np.uint64).reshape(-1, 1))  # type: ignore[arg-type]
+    # The detectors need the bounds of every block; reading them back costs a `to_array`.
+    doc.user_data[BOUNDS_KEY] = np.concatenate((np.flatnonzero(flags == 1), [n]))
     return doc
 
 

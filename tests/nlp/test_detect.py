@@ -493,3 +493,38 @@ def test_detect_markdown_heading_marks_are_not_placeholders() -> None:
     document = extract_bytes(text.encode("utf-8"), "proposal.md")
     findings = detect(document).findings
     assert not [f for f in findings if f.type == "placeholder"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Signature: " + "_" * 200, ["_" * 200]),
+        ("Name: ________ Title: ____", ["________", "____"]),
+        ("Fee: [___] per month.", ["[___]"]),
+    ],
+)
+def test_detect_a_blank_is_one_placeholder_over_its_whole_run(
+    text: str, expected: list[str]
+) -> None:
+    assert [p for p, t in _phrases(text) if t == "placeholder"] == expected
+
+
+def test_detect_checks_one_match_per_blank_not_one_per_sub_run() -> None:
+    # 200 underscores are 200 tokens: "_ _ _ _*" matches every sub-run (about 20,000 times);
+    # the greedy pattern hands only the longest to the guards and the span filter.
+    from analyzer.nlp import load_pipeline
+    from analyzer.nlp.segment import TEXT_KEY
+
+    nlp = load_pipeline()
+    text = "Signature: " + "_" * 200 + ". Date: ____ and ____."
+    doc = nlp.make_doc(text)
+    doc.user_data[TEXT_KEY] = text
+    doc = nlp.get_pipe("scopelens_segmenter")(doc)
+    component = nlp.get_pipe("scopelens_ambiguity")
+    hits = [
+        (h.start, h.end)
+        for sent in component.hits_by_sentence(doc)
+        for h in sent.findings
+        if h.pattern.id == "placeholder.xx"
+    ]
+    assert hits == [(2, 202), (205, 209), (210, 214)]

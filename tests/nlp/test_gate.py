@@ -21,7 +21,15 @@ def _texts() -> list[str]:
     records = load_corpus(ROOT / "corpus" / "labelled")
     sentences = [r.text for r in records[::5]]
     # Whole paragraphs too: windows merge and matches sit near block edges.
-    return sentences + [" ".join(sentences[i : i + 12]) for i in range(0, len(sentences), 12)]
+    paragraphs = [" ".join(sentences[i : i + 12]) for i in range(0, len(sentences), 12)]
+    return sentences + paragraphs + _BLANKS
+
+
+# Blanks and brackets: runs of blank tokens open long, overlapping windows.
+_BLANKS = [
+    "Signed: ______________________ Date: ____ [___] [ _ _ ] {Client name} { {x} } XX",
+    "Name: ___ ___ ___ ___ Title: ______ and ________________ __ _ _ _ [#] [...] [__]%",
+]
 
 
 @pytest.fixture(scope="module")

@@ -54,6 +54,34 @@ def test_patterns_reject_bad_records(data: dict[str, object]) -> None:
         parse_pattern(data)
 
 
+_GREEDY_BASE = {
+    "id": "x",
+    "category": "ambiguity",
+    "type": "placeholder",
+    "explanation": "e",
+    "suggestion": "s",
+    "pattern": [[{"ORTH": "_"}, {"ORTH": "_", "OP": "+"}]],
+}
+
+
+def test_patterns_accept_greedy_longest() -> None:
+    assert parse_pattern({**_GREEDY_BASE, "greedy": "LONGEST"}).greedy == "LONGEST"
+    assert parse_pattern(_GREEDY_BASE).greedy is None
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"greedy": "FIRST"},  # only the longest match is what the detector keeps anyway
+        {"greedy": "LONGEST", "not_followed_by": ["("]},  # the shorter match could pass
+        {"greedy": "LONGEST", "focus": [0, 1]},
+    ],
+)
+def test_patterns_reject_greedy_where_it_would_change_findings(extra: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="greedy"):
+        parse_pattern({**_GREEDY_BASE, **extra})
+
+
 def test_patterns_reject_duplicate_ids() -> None:
     line = json.dumps({"id": "a", "role": "cue", "phrases": ["x"]})
     with pytest.raises(ValueError, match="duplicate"):
