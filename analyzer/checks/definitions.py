@@ -48,6 +48,9 @@ class CheckDef:
         any_cue: All `cues` as one alternation, for one search per block instead of one per
             cue. Same first match: the leftmost position where any cue matches, and there the
             first cue in list order (what taking the earliest of separate searches gives).
+        cue_literals: Lower-case strings one of which is inside every `any_cue` match (see
+            `required_literals`), or None when the cues do not allow it: a block of ASCII
+            text without any of them cannot match, and is skipped without running the regex.
     """
 
     id: str
@@ -69,6 +72,7 @@ class CheckDef:
     basis_headings_from: str | None = None
     basis_cues: tuple[re.Pattern[str], ...] = ()
     any_cue: re.Pattern[str] | None = None
+    cue_literals: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,59 @@ def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | Non
     return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
 
 
+def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Lower-case strings one of which is inside every match of `pattern`, or None.
+
+    Read off the parsed regex: each mandatory part of a sequence (a literal run, a group, an
+    alternation, a repeat of at least one) gives a set of strings a match must contain one
+    of; the set whose shortest string is longest is kept ("amended|modified|…" rather than
+    "agreement|contract|…", which most contract paragraphs hold). None when no part gives one,
+    or when a literal is not ASCII: under IGNORECASE "ſ" matches "s" and the Kelvin sign
+    "k", which `str.lower` does not give, so only ASCII literals are safe to look for in
+    lower-cased ASCII text.
+    """
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def best(items: Any) -> set[str] | None:
+        candidates: list[set[str]] = []
+        run = ""
+        for op, arg in [*items, (None, None)]:  # the sentinel ends a trailing literal run
+            if op is c.LITERAL:
+                run += chr(arg)
+                continue
+            if run:
+                candidates.append({run})
+                run = ""
+            found: set[str] | None = None
+            if op is c.SUBPATTERN:
+                found = best(arg[3].data)
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and arg[0] >= 1:
+                found = best(arg[2].data)
+            elif op is c.BRANCH:
+                found = set()
+                for branch in arg[1]:
+                    sub = best(branch.data)
+                    if sub is None:
+                        found = None
+                        break
+                    found |= sub
+            elif op is c.IN and all(kind is c.LITERAL for kind, _ in arg):
+                found = {chr(code) for _, code in arg}
+            if found:
+                candidates.append(found)
+        if not candidates:
+            return None
+        return max(candidates, key=lambda strings: (min(map(len, strings)), -len(strings)))
+
+    found = best(_parser.parse(pattern.pattern, pattern.flags).data)
+    if not found or not all(p.isascii() for p in found):
+        return None
+    lowered = {p.lower() for p in found}
+    # A string that contains another one adds nothing: the shorter one is found anyway.
+    return tuple(sorted(p for p in lowered if not any(q != p and q in p for q in lowered)))
+
+
 def parse_check(raw: dict[str, Any]) -> CheckDef:
     """Validate one raw definition and compile its patterns.
 
@@ -131,6 +188,7 @@ def parse_check(raw: dict[str, Any]) -> CheckDef:
     if kind not in ("presence", "estimate_basis"):
         raise ValueError(f"{CHECKS_FILE.name}: {check_id}: unknown kind {kind!r}")
     cues = _compile(raw.get("cues", []), f"{check_id}.cues")
+    any_cue = _alternation(cues)
     return CheckDef(
         id=check_id,
         kind=kind,
@@ -150,7 +208,8 @@ def parse_check(raw: dict[str, Any]) -> CheckDef:
         basis_categories=tuple(raw.get("basis_categories", ())),
         basis_headings_from=raw.get("basis_headings_from"),
         basis_cues=_compile(raw.get("basis_cues", []), f"{check_id}.basis_cues"),
-        any_cue=_alternation(cues),
+        any_cue=any_cue,
+        cue_literals=required_literals(any_cue) if any_cue is not None else None,
     )
 
 

@@ -95,15 +95,11 @@ def _display_title(block: Block) -> str:
     return _WS_RE.sub(" ", text).strip().rstrip(":").strip()
 
 
-def _heading_matches(check: CheckDef, text: str) -> bool:
-    if _TOC_RE.search(text.strip()):
+def _title_matches(check: CheckDef, title: str) -> bool:
+    """True when a normalised heading names the check's safeguard."""
+    if not any(p.search(title) for p in check.headings):
         return False
-    norm = normalise_heading(text)
-    if not norm:
-        return False
-    if not any(p.search(norm) for p in check.headings):
-        return False
-    return not any(p.search(norm) for p in check.headings_not)
+    return not any(p.search(title) for p in check.headings_not)
 
 
 def _is_label_line(block: Block) -> bool:
@@ -161,31 +157,65 @@ def _section_hit(config: CheckConfig, head: Block, body: Sequence[Block]) -> Sec
     )
 
 
-def find_sections(document: Document, check: CheckDef, config: CheckConfig) -> list[SectionHit]:
+@dataclass(frozen=True, slots=True)
+class HeadingCandidate:
+    """A heading or label line of a document, with its normalised title."""
+
+    index: int
+    """Position in `document.blocks`."""
+    title: str
+    """`normalise_heading` of the text."""
+    label: bool
+    """A label line ("Assumptions:"): its content is the list after it, not a section."""
+
+
+def heading_candidates(document: Document) -> list[HeadingCandidate]:
+    """The headings and label lines that could name a safeguard, normalised once for all checks.
+
+    Table-of-contents lines and lines with nothing left after normalising are left out.
+    """
+    candidates: list[HeadingCandidate] = []
+    for i, block in enumerate(document.blocks):
+        if block.kind == "heading":
+            label = False
+        elif block.kind in _LABEL_KINDS and _is_label_line(block):
+            label = True
+        else:
+            continue
+        if _TOC_RE.search(block.text.strip()):
+            continue
+        title = normalise_heading(block.text)
+        if title:
+            candidates.append(HeadingCandidate(i, title, label))
+    return candidates
+
+
+def find_sections(
+    document: Document,
+    check: CheckDef,
+    config: CheckConfig,
+    candidates: Sequence[HeadingCandidate] | None = None,
+) -> list[SectionHit]:
     """Headings and label lines in `document` that name the safeguard of `check`.
 
     Args:
         document: The extracted document.
         check: The check whose heading patterns apply.
         config: The loaded configuration (for the empty-section pattern).
+        candidates: `heading_candidates(document)`, when the caller already has them.
 
     Returns:
         One hit per matching heading, in document order.
     """
-    hits: list[SectionHit] = []
+    if candidates is None:
+        candidates = heading_candidates(document)
     blocks = document.blocks
-    for i, block in enumerate(blocks):
-        if block.kind in _SKIPPED_KINDS:
-            continue
-        if block.kind == "heading":
-            if _heading_matches(check, block.text):
-                hits.append(_section_hit(config, block, _section_body(blocks, i)))
-        elif (
-            block.kind in _LABEL_KINDS
-            and _is_label_line(block)
-            and _heading_matches(check, block.text)
-        ):
-            hits.append(_section_hit(config, block, _label_body(blocks, i)))
+    hits: list[SectionHit] = []
+    for candidate in candidates:
+        if _title_matches(check, candidate.title):
+            body = _label_body if candidate.label else _section_body
+            head = blocks[candidate.index]
+            hits.append(_section_hit(config, head, body(blocks, candidate.index)))
     return hits
 
 
@@ -210,7 +240,12 @@ def find_cues(document: Document, check: CheckDef) -> list[CueHit]:
     else:
         spans = [(document.text, None, None)]
     hits: list[CueHit] = []
+    literals = check.cue_literals
     for text, page, section in spans:
+        if literals is not None and text.isascii():
+            lower = text.lower()
+            if not any(literal in lower for literal in literals):
+                continue  # no cue can match here: skip the (slow) alternation
         first = check.any_cue.search(text)
         if first is not None:
             hits.append(CueHit(match=_snippet(first.group(0)), page=page, section=section))
@@ -279,9 +314,13 @@ def _missing_finding(document: Document, check: CheckDef) -> Finding:
 
 
 def _presence_check(
-    document: Document, findings: Sequence[Finding], check: CheckDef, config: CheckConfig
+    document: Document,
+    findings: Sequence[Finding],
+    check: CheckDef,
+    config: CheckConfig,
+    candidates: Sequence[HeadingCandidate],
 ) -> SafeguardCheck:
-    sections = find_sections(document, check, config)
+    sections = find_sections(document, check, config, candidates)
     found = [f for f in findings if f.category in check.finding_categories]
     cues = find_cues(document, check)
     full = [s for s in sections if not s.empty]
@@ -308,7 +347,11 @@ def _presence_check(
 
 
 def _estimate_basis_check(
-    document: Document, findings: Sequence[Finding], check: CheckDef, config: CheckConfig
+    document: Document,
+    findings: Sequence[Finding],
+    check: CheckDef,
+    config: CheckConfig,
+    candidates: Sequence[HeadingCandidate],
 ) -> SafeguardCheck:
     estimates = [f for f in findings if f.category == check.requires_category]
     if not estimates:
@@ -319,9 +362,10 @@ def _estimate_basis_check(
             summary=check.not_applicable_summary,
         )
 
-    sections = find_sections(document, check, config)
+    sections = find_sections(document, check, config, candidates)
     if check.basis_headings_from is not None:
-        sections += find_sections(document, config.by_id(check.basis_headings_from), config)
+        basis_check = config.by_id(check.basis_headings_from)
+        sections += find_sections(document, basis_check, config, candidates)
     full = [s for s in sections if not s.empty]
     basis = [f for f in findings if f.category in check.basis_categories]
     self_explained: list[tuple[Finding, str]] = []
@@ -378,11 +422,12 @@ def run_checks(
     config = config or load_checks()
     results: list[SafeguardCheck] = []
     missing: list[Finding] = []
+    candidates = heading_candidates(document)  # shared: every check reads the same headings
     for check in config.checks:
         if check.kind == "estimate_basis":
-            result = _estimate_basis_check(document, findings, check, config)
+            result = _estimate_basis_check(document, findings, check, config, candidates)
         else:
-            result = _presence_check(document, findings, check, config)
+            result = _presence_check(document, findings, check, config, candidates)
         results.append(result)
         if not result.present:
             missing.append(_missing_finding(document, check))

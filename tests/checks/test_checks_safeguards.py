@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from checks_helpers import finding_for, make_document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analyzer.checks import CHECK_IDS, load_checks, normalise_heading, run_checks
+from analyzer.checks import CHECK_IDS, find_cues, load_checks, normalise_heading, run_checks
 from analyzer.checks.definitions import CHECKS_FILE, parse_check
 from analyzer.types import Document, Finding, SafeguardCheck, finding_id
 
@@ -532,6 +534,17 @@ def test_checks_list_item_label_with_colon_is_a_section() -> None:
     assert result.evidence == ("section 'Out of scope' (2 items)",)
 
 
+# Words of the cues and their neighbours, so that random texts do hit the cues.
+_CUE_ALPHABET = [
+    *"acdeilmnoprstuvwx -.;",
+    "acceptance ", "criteria ", "user ", "UAT ", "sign-off ", "deemed ", "accepted ",
+    "change ", "request ", "order ", "orders ", "to the ", "scope ", "agreement ", "may ",
+    "shall ", "be ", "amended ", "in writing ", "written ", "out-of-scope ", "work ",
+    "quoted ", "modifications ", "Contracting Officer ", "bilateral ", "reject ",
+    "deliverables ", "ſ", "K",
+]  # fmt: skip
+
+
 def _earliest_separate_match(check_id: str, text: str) -> str | None:
     """What one search per cue, keeping the earliest (first listed on ties), finds."""
     check = load_checks().by_id(check_id)
@@ -575,3 +588,58 @@ def test_checks_one_cue_alternation_agrees_on_real_blocks(shared_data: Path) -> 
             assert (found.group(0) if found else None) == expected
             hits += expected is not None
     assert hits > 10  # the solicitations do talk about acceptance and change control
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"\bacceptance\s+criteria\b", ("acceptance",)),
+        (
+            r"\b(?:agreement|sow)\s+(?:may|shall)\s+be\s+(?:amended|modified)\b",
+            ("amended", "modified"),
+        ),
+        (r"\bchanges?\s+orders?\b", ("change",)),
+        (r"\bout[\s-]of[\s-]scope\s+work\b", ("scope",)),
+        (r"\bUAT\b|\buser\s+acceptance\b", ("acceptance", "uat")),
+        (r"(?:the\s+)?\w+ing\b", ("ing",)),  # a literal after a class counts too
+        (r"(?:the\s+)?\w+\b", None),  # nothing literal is required
+        (r"\b(?:accept|[a-z]+)\b", None),  # one branch requires nothing literal
+        (r"\bſign\b", None),  # not ASCII: IGNORECASE matches it to "s", str.lower does not
+    ],
+)
+def test_checks_required_literals_of_a_cue(pattern: str, expected: tuple[str, ...] | None) -> None:
+    import re
+
+    from analyzer.checks.definitions import required_literals
+
+    assert required_literals(re.compile(pattern, re.IGNORECASE)) == expected
+
+
+@given(text=st.lists(st.sampled_from(_CUE_ALPHABET), max_size=40).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_checks_a_block_without_the_required_literals_has_no_cue(text: str) -> None:
+    for check_id in ("missing_acceptance", "missing_change_control"):
+        check = load_checks().by_id(check_id)
+        assert check.any_cue is not None and check.cue_literals is not None
+        if check.any_cue.search(text) is not None and text.isascii():
+            assert any(literal in text.lower() for literal in check.cue_literals)
+
+
+@pytest.mark.shared_data
+def test_checks_cue_prefilter_keeps_every_cue_on_real_blocks(shared_data: Path) -> None:
+    paths = [
+        *sorted((shared_data / "sow_rfp").rglob("*.md"))[:40],
+        *sorted((shared_data / "cuad").rglob("*.txt"))[:40],
+    ]
+    if not paths:
+        pytest.skip("sow_rfp and cuad are not in ../shared/data")
+    config = load_checks()
+    hits = 0
+    for path in paths:
+        document = _extract(path)
+        for check_id in ("missing_acceptance", "missing_change_control"):
+            check = config.by_id(check_id)
+            unfiltered = dataclasses.replace(check, cue_literals=None)
+            assert find_cues(document, check) == find_cues(document, unfiltered)
+            hits += len(find_cues(document, check))
+    assert hits > 20
