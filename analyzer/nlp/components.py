@@ -143,6 +143,7 @@ class RuleComponent:
         self.patterns: dict[str, Pattern] = {}
         self._by_key: dict[int, Pattern] = {}
         self._greedy_keys: frozenset[int] = frozenset()
+        self._finding_keys: frozenset[int] = frozenset()
         self.initialize(nlp=nlp)
 
     def _selected(self) -> Iterable[Pattern]:
@@ -177,9 +178,14 @@ class RuleComponent:
                 self.matcher.add(pattern.id, token_patterns)
                 self.gate.add(token_patterns, key=pattern.id)
         self._greedy_keys = frozenset(k for k, p in self._by_key.items() if p.greedy)
+        self._finding_keys = frozenset(k for k, p in self._by_key.items() if p.category)
 
     gate_roles: frozenset[str] = frozenset()
     """Phrase roles that make a sentence worth running the token Matcher on (empty: all)."""
+
+    findings_only: bool = False
+    """Whether the component ignores sentences without a finding pattern's match: their cue
+    matches are then never grouped (most cue matches, party names above all, are there)."""
 
     def hits_by_sentence(self, doc: Doc, always: bool = False) -> list[SentenceHits]:
         """All matches of `doc`, grouped by sentence.
@@ -220,8 +226,14 @@ class RuleComponent:
                 groups[i] = SentenceHits(edges[i], edges[i + 1])
         indices = _sentence_of(bounds, [start for _, start, _ in matches])
         dropped = self._shadowed(matches, indices, edges) if self._greedy_keys else ()
+        wanted = None
+        if self.findings_only and not always:
+            finding_keys = self._finding_keys
+            wanted = {i for (key, _, _), i in zip(matches, indices) if key in finding_keys}
+            if not wanted:
+                return []
         for position, ((key, start, end), index) in enumerate(zip(matches, indices, strict=True)):
-            if position in dropped:
+            if position in dropped or (wanted is not None and index not in wanted):
                 continue
             pattern = self._by_key[key]
             group = groups.get(index)
@@ -513,6 +525,7 @@ class AmbiguityDetector(RuleComponent):
 
     pattern_files = ("ambiguity", "ambiguity_induced")
     lexicon_roles = frozenset({"party", "boilerplate", "definition", "pin", "exclusion_cue"})
+    findings_only = True
 
     def __call__(self, doc: Doc) -> Doc:
         """Add one span per vague phrase (overlaps resolved to the longest phrase)."""
@@ -1143,6 +1156,7 @@ class ScopeStatementDetector(RuleComponent):
 
     pattern_files = ("scope",)
     lexicon_roles = frozenset({"liability", "definition", "party"})
+    findings_only = True
 
     def __init__(self, nlp: Language, name: str) -> None:
         super().__init__(nlp, name)
