@@ -229,7 +229,8 @@ class RuleComponent:
         wanted = None
         if self.findings_only and not always:
             finding_keys = self._finding_keys
-            wanted = {i for (key, _, _), i in zip(matches, indices) if key in finding_keys}
+            pairs = zip(matches, indices, strict=True)
+            wanted = {i for (key, _, _), i in pairs if key in finding_keys}
             if not wanted:
                 return []
         for position, ((key, start, end), index) in enumerate(zip(matches, indices, strict=True)):
