@@ -349,7 +349,7 @@ def test_round2_estimate(text: str, expected: bool) -> None:
     ("text", "phrase"),
     [
         ("Deploy nodes on public clouds like GCP, Azure, or Digital Ocean", "like"),
-        ("| Design Deliverables | End of every applicable sprint |", "every applicable"),
+        ("| Design Deliverables | End of every applicable sprint |", "every applicable sprint"),
         ("The vendor will assign qualified staff to the project.", "qualified"),
         ("The vendor will support browsers such as Chrome and Firefox.", "such as"),
         ("Refactor all relevant code before the release.", "relevant"),
