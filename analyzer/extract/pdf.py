@@ -492,13 +492,13 @@ class _Para:
     kind: BlockKind
     page: int
     level: int | None
-    chars: list[str]
-    boxes: list[Box | None] | None
+    pieces: list[str]  # the text as whole lines and the separators between them
+    boxes: list[Box | None] | None  # one per character of the joined pieces
     bbox: Box | None
     last: Line
 
     def text(self) -> str:
-        return "".join(self.chars)
+        return "".join(self.pieces)
 
 
 def _page_geometry(lines: list[Line]) -> tuple[float, float] | None:
@@ -551,30 +551,30 @@ def _classify(
 
 def _join(para: _Para, line: Line) -> None:
     """Append `line` to a paragraph, undoing line-end hyphenation."""
-    chars, boxes = para.chars, para.boxes
+    pieces, boxes = para.pieces, para.boxes
     prev_text = para.last.text
     next_word = line.text.split(" ", 1)[0].strip(".,;:")
     if para.last.soft_hyphen:
         word = _TRAILING_WORD_RE.search(prev_text + "-")
         if _keep_hyphen(word.group(1) if word else "", next_word):
-            chars.append("-")
+            pieces.append("-")
             if boxes is not None:
                 boxes.append(None)
         sep = ""
     elif prev_text.endswith("-") and len(prev_text) > 1 and prev_text[-2].isalpha():
         word = _TRAILING_WORD_RE.search(prev_text)
         if not _keep_hyphen(word.group(1) if word else "", next_word):
-            chars.pop()
+            pieces[-1] = pieces[-1][:-1]  # the last piece is the previous line, ending in "-"
             if boxes is not None:
                 boxes.pop()
         sep = ""
     else:
         sep = " "
     if sep:
-        chars.append(sep)
+        pieces.append(sep)
         if boxes is not None:
             boxes.append(None)
-    chars.extend(line.text)
+    pieces.append(line.text)
     if boxes is not None:
         boxes.extend(line.boxes or [None] * len(line.text))
     if line.bbox is not None and para.bbox is not None and line.page == para.page:
@@ -588,7 +588,7 @@ def _start(line: Line, kind: BlockKind, level: int | None) -> _Para:
         kind=kind,
         page=line.page,
         level=level,
-        chars=list(line.text),
+        pieces=[line.text],
         boxes=list(line.boxes) if line.boxes is not None else None,
         bbox=line.bbox,
         last=line,
