@@ -505,6 +505,18 @@ def _joint_subject(
     return other in ("vendor", "client") and other != party
 
 
+_HEDGE_VERBS = frozenset({"believe", "feel", "think", "expect", "anticipate", "trust"})
+_HEDGE_SUBJECTS = frozenset({"we", "i"})
+
+
+def _hedged(doc: Doc, sent: SentenceHits, hit: Hit) -> bool:
+    """ "We believe / feel / expect that … will …": the modal sits in an opinion of the writer."""
+    return any(
+        doc[i].lower_ in _HEDGE_VERBS and doc[i - 1].lower_ in _HEDGE_SUBJECTS
+        for i in range(max(sent.start + 1, hit.start - SUBJECT_WINDOW * 2), hit.start)
+    )
+
+
 def party_after_by(doc: Doc, sent: SentenceHits, position: int, window: int = 6) -> str | None:
     """The party in a passive agent phrase ("… by the Government") after `position`."""
     for hit in sent.cues.get("party", ()):
@@ -519,6 +531,13 @@ def party_after_by(doc: Doc, sent: SentenceHits, position: int, window: int = 6)
 # ---------------------------------------------------------------------------------------------
 # Ambiguity
 # ---------------------------------------------------------------------------------------------
+
+
+_BACKGROUND_SOFT_TYPES = frozenset({"vague_term", "subjective", "open_ended", "escape_clause"})
+"""Ambiguity types dropped in background sections unless the sentence binds someone."""
+_WORK_MODALS = frozenset(
+    {"will", "shall", "must", "'ll", "plan", "plans", "pledge", "pledges", "require", "requires"}
+)
 
 
 class AmbiguityDetector(RuleComponent):
@@ -564,6 +583,13 @@ class AmbiguityDetector(RuleComponent):
     def _keep(self, doc: Doc, sent: SentenceHits, hit: Hit, section_kind: str | None) -> bool:
         pattern = hit.pattern
         guard = pattern.guard
+        if (
+            section_kind == "background"
+            and pattern.type in _BACKGROUND_SOFT_TYPES
+            and not guard("background_ok", False)
+            and not any(t.lower_ in _WORK_MODALS for t in doc[sent.start : sent.end])
+        ):
+            return False  # "useful for various applications" in a project description
         if not guard("legal_boilerplate_ok", False) and sent.has("boilerplate"):
             return False
         if guard("unless_quantified") and self._pinned(sent, hit):
@@ -633,6 +659,26 @@ _NOT_ITEM = re.compile(r"^\W*\[[^\]]*\]\W*$|-{3,}|`{3}|\{|\bX{2,}|\bbecause\b", 
 """Placeholder lines, ruled lines, code blocks, template variables and clauses: no scope item."""
 _DRAFTING_NOTE = re.compile(r"\[\s*(?:drafting note|describe|insert|specify)\b", re.I)
 _BOLD_ONLY = re.compile(r"^\W*\*\*[^*]+\*\*\W*$")
+_STAFF_LINE = re.compile(
+    r"^(?:[A-Za-z][\w./&-]*\s+){0,4}(?:developers?|engineers?|managers?|mgr|designers?|analysts?|"
+    r"architects?|leads?|scientists?|consultants?|testers?|administrators?|specialists?|devops|"
+    r"researchers?)\s*(?:[(,-]\s*(?:full|part)[- ]?time\s*\)?|\(?\d+(?:\.\d+)?\s*(?:%|fte)\)?"
+    r"(?:[\s\d.,%]*))\W*$",
+    re.I,
+)
+"""A staffing line ("1. Lead Frontend Developer (full-time)", "Jane Doe Support Mgr 50% 20 12"):
+an effort plan, not promised work. Only tried on lines up to `_STAFF_LINE_MAX` characters: its
+tail can split a run of spaces and dots many ways, quadratic on a long crafted line."""
+_STAFF_LINE_MAX = 120
+
+
+def is_staff_line(body: str) -> bool:
+    """A short staffing line of a plan or budget (see `_STAFF_LINE`)."""
+    body = body.strip("*_ ")
+    return len(body) <= _STAFF_LINE_MAX and _STAFF_LINE.match(body) is not None
+
+
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s+[^|\s][^|]*$")
 _TITLE_SMALL = frozenset(
     {"of", "and", "the", "for", "to", "in", "with", "on", "or", "a", "an", "&"}
 )
@@ -719,9 +765,11 @@ _SUBHEADING = re.compile(
     re.I,
 )
 _NON_STATEMENT = re.compile(
-    r"\?|^\W*(?:\[?\s*drafting note|\{|note\b|see\b|e\.g\.|example|sample|optional\b|please\b)",
+    r"\?|^\W*(?:\[?\s*drafting note|\{|note\b|see\b|e\.g\.|example|sample|optional\b|please\b)"
+    r"|^\W*source:\s.*\b(?:\d{1,2}-[kq]|s-\d|20-f)\b",
     re.I,
 )
+"""Questions, drafting notes, examples and filing footers ("Source: ACME INC, 8-K, 3/16/2018")."""
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _USER_STORY = re.compile(
     r"\bas an? [\w -]{1,40}?,? (?:i|we) (?:can|want|will|should|am able)\b", re.I
@@ -743,7 +791,7 @@ _GENERIC_HEADING = re.compile(
 )
 
 
-def is_milestone_heading(text: str) -> bool:
+def is_milestone_heading(text: str, min_words: int = 2) -> bool:
     """A named milestone / phase / work-item heading: a promised deliverable.
 
     "Milestone 1 - Block production PoC", "M2: Perform ceremonies with mobile phone app",
@@ -756,7 +804,7 @@ def is_milestone_heading(text: str) -> bool:
         return False
     name = match.group("name")
     words = [w for w in re.split(r"[\s/&]+", name) if _WORD.search(w)]
-    return len(words) >= 2 and _GENERIC_HEADING.search(name) is None
+    return len(words) >= min_words and _GENERIC_HEADING.search(name) is None
 
 
 def looks_like_heading(text: str) -> bool:
@@ -847,6 +895,16 @@ class CommitmentDetector(RuleComponent):
                 continue  # a question promises nothing
             if sent.has("definition") and _DEFINITION_OPEN.search(self.sentence_text(doc, sent)):
                 continue  # '"SAN" means the storage area network …': a definition
+            if doc_text(doc)[doc[sent.start].idx : doc[sent.start].idx + 1] == "#":
+                text = self.sentence_text(doc, sent)
+                if _MD_HEADING.match(text):
+                    # A markdown heading line ("## Development Roadmap") is a heading: only a
+                    # named milestone heading promises work ("### Milestone 1: IaC Modules").
+                    if is_milestone_heading(text, min_words=1):
+                        span = self.sentence_span(doc, sent, self.default)
+                        if span is not None:
+                            spans.append(span)
+                    continue
             bound = self.bound_party(doc, sent, section_kind)
             if bound is None and in_scope:
                 bound = self.section_default(doc, sent, section_kind)
@@ -938,6 +996,8 @@ class CommitmentDetector(RuleComponent):
                 continue
             if kind == "present" and (permission or section_kind == "background"):
                 continue  # "We retain the right … to implement …", background: no promise
+            if kind == "obligation" and _hedged(doc, sent, hit):
+                continue  # "We believe this scheme will satisfy …": an opinion, no promise
             if kind == "obligation" and self.is_claim(doc, sent, hit):
                 continue  # "This will help …", "These steps will take 6 months": no promise
             if kind == "obligation" and hit.end < sent.end and doc[hit.end].lower_ in _NEED_VERBS:
@@ -1030,11 +1090,16 @@ class CommitmentDetector(RuleComponent):
             return None
         if _BOLD_ONLY.match(body) or is_title_line(text) or is_table_header(text):
             return None
+        if is_staff_line(body):
+            return None  # "2. Backend Developer (full-time)": a staffing plan
         if is_subheading_fragment(body):
             return None  # "(a) SOFTWARE UPDATE SERVICE", "Desktop Access and Configuration"
         listed = is_list_item(doc, s, e)
-        if listed and body.split(maxsplit=1)[0].lower() in self.imperatives:
-            return "vendor"  # "* Forward to TTS the reports": the client is only the object
+        first = body.split(maxsplit=1)[0].lower()
+        if (listed or sent.has("imperative")) and first in self.imperatives:
+            # "* Forward to TTS the reports", "Evaluate how the solutions met the Agency's
+            # objectives": the client is only the object of the vendor's work.
+            return "vendor"
         if listed and section_kind == "work" and _USER_STORY.search(body):
             return "vendor"  # a user story in a milestone table is a promised feature
         weak = sent.cues.get("weak_obligation", ())
@@ -1146,6 +1211,8 @@ def is_estimate_line(text: str) -> bool:
     body = strip_marker(text)
     if _ESTIMATE_KEY.match(body) or _ESTIMATE_FIGURE_LINE.match(body) or _ROLE_LINE.match(body):
         return True
+    if is_staff_line(body):
+        return True  # "1. Lead Frontend Developer (full-time)": staffing as the effort plan
     if text.count("|") >= 2:
         cells = [c.strip() for c in text.strip().strip("|").split("|") if c.strip(" *-")]
         return len(cells) >= 2 and bool(_AMOUNT_CELL.match(cells[-1]))
