@@ -382,6 +382,9 @@ class WorkerPool:
         """Analyse `tasks` (finished `Outcome`s pass straight through), yielding as files end."""
         waiting: deque[Task] = deque()
         exhausted = False
+        # Results of the last wait, handed on once the free workers have their next file: the
+        # consumer writes each report (JSON, cache) meanwhile, which left a worker idle.
+        finished: list[Outcome] = []
         try:
             while True:
                 busy = sum(w.task is not None for w in self._workers)
@@ -395,6 +398,8 @@ class WorkerPool:
                     else:
                         waiting.append(item)
                 if self.failed_to_start:
+                    yield from finished
+                    finished.clear()
                     reason = f"worker process could not start: {self.failed_to_start}"
                     for task in waiting:
                         yield Outcome(error_report(task.path, reason), task)
@@ -409,9 +414,11 @@ class WorkerPool:
                 for worker in self._workers:
                     if waiting and worker.ready and worker.task is None:
                         self._send(worker, waiting.popleft())
+                yield from finished
+                finished.clear()
                 if exhausted and not waiting and all(w.task is None for w in self._workers):
                     return
-                yield from self._wait()
+                finished.extend(self._wait())
         finally:
             self.close()
 

@@ -30,3 +30,10 @@ def misbehave(analyzer: Analyzer, path: str) -> DocumentReport:
     elif name.startswith("bug"):
         raise RuntimeError("a bug")
     return analyze_file(analyzer, path)
+
+
+def mark_start(analyzer: Analyzer, path: str) -> DocumentReport:
+    """Leave `<path>.started` beside the file when its analysis begins, then analyse it."""
+    with open(path + ".started", "w", encoding="utf-8"):
+        pass
+    return analyze_file(analyzer, path)

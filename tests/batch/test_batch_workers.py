@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from batch_hooks import misbehave
+from batch_hooks import mark_start, misbehave
 
 from analyzer.batch import CRASHED, ScanItem, Scanner, iter_files
 
@@ -69,6 +69,23 @@ def test_batch_one_worker_keeps_input_order(make_docs: Callable[..., list[Path]]
     items = [ScanItem(str(p)) for p in paths]
     reports = list(Scanner(jobs=1, timeout=60, model_dir=None).run(items))
     assert [r.path for r in reports] == [str(p) for p in paths]
+
+
+def test_batch_worker_gets_its_next_file_before_the_consumer_gets_a_report(
+    make_docs: Callable[..., list[Path]],
+) -> None:
+    # The consumer writes each report (JSON, cache): the worker must not wait for that.
+    paths = make_docs("a.txt", "b.txt", "c.txt")
+    scanner = Scanner(jobs=1, timeout=60, model_dir=None, analyze=mark_start)
+    reports = scanner.run(iter_files(paths))
+    first = next(reports)
+    assert first.path == str(paths[0])
+    marker = Path(str(paths[1]) + ".started")
+    deadline = time.monotonic() + 60  # a bound, not a timing: it appears at once or never
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists()  # b.txt is being analysed while we still hold a.txt's report
+    assert [r.path for r in reports] == [str(p) for p in paths[1:]]
 
 
 def test_batch_walk_problems_need_no_worker(tmp_path: Path) -> None:
