@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from analyzer import __version__
 from analyzer.analyze import DEFAULT_MODEL, error_report
 from analyzer.config import SCANNED_SUFFIXES, Limits
+from analyzer.report.json import dumps_indented
 from analyzer.types import DocumentReport, ToolInfo
 
 if TYPE_CHECKING:
@@ -700,7 +701,7 @@ class JsonStream:
         """Append one document and flush, so readers see it at once."""
         data = report.to_dict()
         indent = None if self.lines else 2
-        text = json.dumps(data, indent=indent, ensure_ascii=False)
+        text = json.dumps(data, ensure_ascii=False) if self.lines else dumps_indented(data)
         if _SURROGATE.search(text):
             # A file name that is not valid UTF-8 decodes to lone surrogates, which no UTF-8
             # file can hold: escape them (\udce9), which JSON readers turn back into the name.

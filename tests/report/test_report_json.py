@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 from design_contract import DOCUMENT_KEYS, FINDING_KEYS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from report_helpers import error_report, make_document_report, make_report, span_finding
 
 from analyzer.report import from_json, iter_jsonl, to_json, to_jsonl
+from analyzer.report.json import dumps_indented
 
 # Optional fields the contract was extended with (DESIGN.md allows additions only).
 FINDING_EXTRA = {"sentence_start"}
@@ -70,3 +73,34 @@ def test_report_jsonl_one_document_per_line() -> None:
     assert all("\n" not in line for line in lines)
     assert [json.loads(line) for line in lines] == report.to_dict()["documents"]
     assert to_jsonl(report) == lines[0] + "\n" + lines[1] + "\n"
+
+
+# What reports hold: any text (control characters, line separators, astral planes), integers,
+# confidences rounded to 4 decimals, booleans, None, nested lists and objects.
+_REPORT_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(0, 1).map(lambda p: round(p, 4))
+    | st.text(alphabet=st.characters(exclude_categories=["Cs"])),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_REPORT_VALUES)
+def test_report_json_indented_text_is_what_json_dumps_writes(value: object) -> None:
+    assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_report_json_indented_text_falls_back_for_what_orjson_refuses() -> None:
+    for value in ({"path": "caf\udce9.pdf"}, {"n": 2**70}, {1: "a"}):
+        assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_report_json_of_a_real_report_is_the_standard_librarys_text() -> None:
+    report = make_report(make_document_report(), error_report())
+    assert to_json(report) == json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
