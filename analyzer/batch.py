@@ -408,6 +408,9 @@ class WorkerPool:
                     if item is None:
                         exhausted = True
                     elif isinstance(item, Outcome):
+                        # Earlier files first: with one worker the order is the input order.
+                        yield from finished
+                        finished.clear()
                         yield item
                     else:
                         waiting.append(item)

@@ -92,7 +92,8 @@ _SLOTS_PER_KEY = 4  # table size: a power of two >= 4 slots per key keeps the pr
 
 
 class HashedVocabulary:
-    """A fitted vectoriser's vocabulary as sorted hashes, for bulk lookups.
+    """A fitted vectoriser's vocabulary as hashes (sorted, as `inference.npz` stores them) and
+    a hash table over them, for bulk lookups.
 
     Lookups go through an open-addressing hash table built here from `keys` and `columns`
     (linear probing, vectorised over all queries at once): a binary search of millions of
@@ -162,7 +163,9 @@ class HashedVocabulary:
         with np.errstate(over="ignore"):
             slots = keys * np.uint64(_SLOT_MULTIPLIER)
         np.right_shift(slots, self._shift, out=slots)
-        return slots.view(np.intp)  # < 2**63 after the shift: the same numbers, no copy
+        if np.dtype(np.intp).itemsize == 8:
+            return slots.view(np.intp)  # < 2**63 after the shift: the same numbers, no copy
+        return slots.astype(np.intp)
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(mask of keys in the vocabulary, their columns)."""
@@ -215,7 +218,7 @@ def _count_matrix(keys: list[np.ndarray], shape: tuple[int, int]) -> Any:
     width = flat.dtype.type(shape[1])
     rows = distinct // width
     index = _index_dtype(shape, flat.size)
-    indptr = np.zeros(shape[0] + 1, dtype=index)
+    indptr: np.ndarray = np.zeros(shape[0] + 1, dtype=index)
     np.cumsum(np.bincount(rows.astype(np.intp), minlength=shape[0]), out=indptr[1:])
     matrix = csr_matrix((counts, (distinct - rows * width).astype(index), indptr), shape=shape)
     matrix.has_canonical_format = True  # sorted, no duplicates: true by construction

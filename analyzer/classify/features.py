@@ -219,20 +219,23 @@ class _WordCues(dict[str, int]):
     """Lower-cased word -> OR of the `_WORD_CUE_BITS` of the cues inside it, on first sight.
 
     Sentences share most of their words, so a dict look-up per word replaces some fifty
-    substring tests per sentence. Cleared when full, to bound its memory on a long run.
+    substring tests per sentence. Cleared when full, and words longer than `longest` (base64
+    data, minified code) are answered without being kept: its memory stays bounded.
     """
 
     limit = 200_000
+    longest = 64
 
     def __missing__(self, word: str) -> int:
-        if len(self) >= self.limit:
-            self.clear()
         mask = 0
         if _ANY_WORD_CUE.search(word):
             for cue, bits in _WORD_CUE_BITS.items():
                 if cue in word:
                     mask |= bits
-        self[word] = mask
+        if len(word) <= self.longest:
+            if len(self) >= self.limit:
+                self.clear()
+            self[word] = mask
         return mask
 
 

@@ -17,14 +17,15 @@ def dumps_indented(data: Any) -> str:
     With an indent the standard library runs its pure-Python encoder: writing a batch's report
     took the scanning process ~1.5 ms per document (a 141-contract batch: 0.4 s), CPU that
     `--jobs N` workers need. orjson writes the same text ~12x faster: same layout, same
-    escapes, UTF-8 kept; floats differ only below 1e-4 ("1e-05" vs "0.00001", the same number),
-    and ScopeLens' only floats are confidences rounded to 4 decimals. What orjson refuses
-    (lone surrogates from an undecodable file name, huge integers, non-string keys) goes to
-    `json.dumps`.
+    escapes, UTF-8 kept. Two differences, neither in a ScopeLens report (its only floats are
+    confidences rounded to 4 decimals): floats below 1e-4 are written "0.00001" for "1e-05"
+    (the same number), and NaN or infinity becomes `null` (valid JSON; the standard library
+    writes `NaN`, which is not). What orjson refuses (lone surrogates from an undecodable file
+    name, huge integers, non-string keys) goes to `json.dumps`.
     """
     try:
         return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
-    except (orjson.JSONEncodeError, TypeError):
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
         return json.dumps(data, indent=2, ensure_ascii=False)
 
 

@@ -88,6 +88,16 @@ def test_batch_worker_gets_its_next_file_before_the_consumer_gets_a_report(
     assert [r.path for r in reports] == [str(p) for p in paths[1:]]
 
 
+def test_batch_one_worker_keeps_input_order_around_walk_problems(
+    make_docs: Callable[..., list[Path]], tmp_path: Path
+) -> None:
+    # A missing file is answered without a worker; it still comes out in its place.
+    a, c = make_docs("a.txt", "c.txt")
+    paths = [a, tmp_path / "missing.txt", c]
+    reports = list(Scanner(jobs=1, timeout=60, model_dir=None).run(iter_files(paths)))
+    assert [Path(r.path).name for r in reports] == ["a.txt", "missing.txt", "c.txt"]
+
+
 def test_batch_walk_problems_need_no_worker(tmp_path: Path) -> None:
     scanner = Scanner(jobs=2, timeout=60, model_dir=None)
     reports = list(scanner.run(iter_files([tmp_path / "missing.pdf"])))
