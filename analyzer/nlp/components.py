@@ -188,7 +188,9 @@ class RuleComponent:
     matches are then never grouped (most cue matches, party names above all, are there)."""
 
     def hits_by_sentence(self, doc: Doc, always: bool = False) -> list[SentenceHits]:
-        """All matches of `doc`, grouped by sentence.
+        """The matches of `doc`, grouped by sentence: overlapping matches of a greedy pattern
+        merged into one (`Pattern.greedy`), and, for a `findings_only` component, only the
+        sentences where a finding pattern matched.
 
         The PhraseMatcher runs over the whole doc; the (slower) token Matcher runs over the
         whole doc too, unless `gate_roles` is set: then only over sentences with a gate phrase.
@@ -225,7 +227,8 @@ class RuleComponent:
             for i in range(len(edges) - 1):
                 groups[i] = SentenceHits(edges[i], edges[i + 1])
         indices = _sentence_of(bounds, [start for _, start, _ in matches])
-        dropped = self._shadowed(matches, indices, edges) if self._greedy_keys else ()
+        if self._greedy_keys:
+            matches, indices = self._merge_overlaps(matches, indices, edges)
         wanted = None
         if self.findings_only and not always:
             finding_keys = self._finding_keys
@@ -233,8 +236,8 @@ class RuleComponent:
             wanted = {i for (key, _, _), i in pairs if key in finding_keys}
             if not wanted:
                 return []
-        for position, ((key, start, end), index) in enumerate(zip(matches, indices, strict=True)):
-            if position in dropped or (wanted is not None and index not in wanted):
+        for (key, start, end), index in zip(matches, indices, strict=True):
+            if wanted is not None and index not in wanted:
                 continue
             pattern = self._by_key[key]
             group = groups.get(index)
@@ -249,31 +252,39 @@ class RuleComponent:
                 group.cues[pattern.role or ""].append(Hit(pattern, start, end))
         return [groups[i] for i in sorted(groups)]
 
-    def _shadowed(
-        self, matches: Sequence[tuple[int, int, int]], indices: Sequence[int], edges: list[int]
-    ) -> set[int]:
-        """Positions in `matches` of greedy-pattern matches that a longer match of the same
-        pattern overlaps in the same sentence (see `Pattern.greedy`): the rest are kept.
+    def _merge_overlaps(
+        self, matches: list[tuple[int, int, int]], indices: list[int], edges: list[int]
+    ) -> tuple[list[tuple[int, int, int]], list[int]]:
+        """Merge overlapping matches of each greedy pattern in a sentence into one (see
+        `Pattern.greedy`); the merged match takes the place of its longest member in `matches`
+        (the earliest of equally long ones), where the longest-match filter kept it before.
 
-        Longest first, the earlier start on ties: the order in which `filter_spans` would
-        keep them. Ends are cut at the sentence end first, as the grouping does.
+        Ends are cut at the sentence end first, as the grouping does.
         """
         found: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
         for position, ((key, start, end), index) in enumerate(zip(matches, indices, strict=True)):
             if key in self._greedy_keys:
                 end = min(end, edges[index + 1])
                 found.setdefault((index, key), []).append((start, end, position))
+        if not found:
+            return matches, indices
+        merged: dict[int, tuple[int, int, int]] = {}
         dropped: set[int] = set()
-        for spans in found.values():
-            if len(spans) == 1:
-                continue
-            taken: list[tuple[int, int]] = []
-            for start, end, position in sorted(spans, key=lambda m: (m[0] - m[1], m[0])):
-                if any(start < e and s < end for s, e in taken):
-                    dropped.add(position)
-                else:
-                    taken.append((start, end))
-        return dropped
+        for (_, key), spans in found.items():
+            spans.sort()
+            run_start, run_end, first = spans[0]
+            members = [(spans[0][0] - spans[0][1], first)]  # (minus length, position)
+            for start, end, position in [*spans[1:], (-1, -1, -1)]:  # sentinel closes the run
+                if start >= 0 and start < run_end:
+                    run_end = max(run_end, end)
+                    members.append((start - end, position))
+                    continue
+                keep = min(members)[1]
+                merged[keep] = (key, run_start, run_end)
+                dropped.update(p for _, p in members if p != keep)
+                run_start, run_end, members = start, end, [(start - end, position)]
+        kept = [p for p in range(len(matches)) if p not in dropped]
+        return [merged.get(p, matches[p]) for p in kept], [indices[p] for p in kept]
 
     def add_spans(self, doc: Doc, spans: Sequence[Span]) -> None:
         """Append spans to `doc.spans[SPANS_KEY]`."""
@@ -510,10 +521,22 @@ _HEDGE_SUBJECTS = frozenset({"we", "i"})
 
 
 def _hedged(doc: Doc, sent: SentenceHits, hit: Hit) -> bool:
-    """ "We believe / feel / expect that … will …": the modal sits in an opinion of the writer."""
-    return any(
-        doc[i].lower_ in _HEDGE_VERBS and doc[i - 1].lower_ in _HEDGE_SUBJECTS
-        for i in range(max(sent.start + 1, hit.start - SUBJECT_WINDOW * 2), hit.start)
+    """ "We believe / feel / expect that … will …": the modal sits in an opinion of the writer.
+
+    Only when the sentence opens with the opinion and no vendor or client is named between it
+    and the modal: "If we feel the report is deficient, the Contractor shall correct it" and
+    "We expect that the Contractor will deliver …" still bind.
+    """
+    i = sent.start
+    while i < hit.start and not doc[i].is_alpha:
+        i += 1  # list markers, numbering
+    if not (
+        i + 1 < hit.start and doc[i].lower_ in _HEDGE_SUBJECTS and doc[i + 1].lower_ in _HEDGE_VERBS
+    ):
+        return False
+    return not any(
+        i + 1 < p.start < hit.start and p.pattern.id.startswith(("party.vendor", "party.client"))
+        for p in sent.cues.get("party", ())
     )
 
 
@@ -672,13 +695,22 @@ tail can split a run of spaces and dots many ways, quadratic on a long crafted l
 _STAFF_LINE_MAX = 120
 
 
+_STAFF_MODALS = re.compile(r"\b(?:will|shall|must|may|should|would|can)\b", re.I)
+
+
 def is_staff_line(body: str) -> bool:
-    """A short staffing line of a plan or budget (see `_STAFF_LINE`)."""
+    """A short staffing line of a plan or budget (see `_STAFF_LINE`); a sentence with a modal
+    ("Contractor will assign dedicated engineers (100%)") is a promise, not a staffing line."""
     body = body.strip("*_ ")
-    return len(body) <= _STAFF_LINE_MAX and _STAFF_LINE.match(body) is not None
+    return (
+        len(body) <= _STAFF_LINE_MAX
+        and _STAFF_LINE.match(body) is not None
+        and _STAFF_MODALS.search(body) is None
+    )
 
 
-_MD_HEADING = re.compile(r"^\s*#{1,6}\s+[^|\s][^|]*$")
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s+(?!of\b)[^|\s][^|\n]*$", re.I)
+"""One markdown heading line ("## Development Roadmap"); "# of users: 500" is a count."""
 _TITLE_SMALL = frozenset(
     {"of", "and", "the", "for", "to", "in", "with", "on", "or", "a", "an", "&"}
 )
@@ -895,7 +927,9 @@ class CommitmentDetector(RuleComponent):
                 continue  # a question promises nothing
             if sent.has("definition") and _DEFINITION_OPEN.search(self.sentence_text(doc, sent)):
                 continue  # '"SAN" means the storage area network …': a definition
-            if doc_text(doc)[doc[sent.start].idx : doc[sent.start].idx + 1] == "#":
+            if doc_text(doc)[doc[sent.start].idx : doc[sent.start].idx + 1] == "#" and not sent.has(
+                "obligation"
+            ):
                 text = self.sentence_text(doc, sent)
                 if _MD_HEADING.match(text):
                     # A markdown heading line ("## Development Roadmap") is a heading: only a
@@ -1095,7 +1129,8 @@ class CommitmentDetector(RuleComponent):
         if is_subheading_fragment(body):
             return None  # "(a) SOFTWARE UPDATE SERVICE", "Desktop Access and Configuration"
         listed = is_list_item(doc, s, e)
-        first = body.split(maxsplit=1)[0].lower()
+        words = body.split(maxsplit=1)
+        first = words[0].lower() if words else ""  # a bare "|" line has no words
         if (listed or sent.has("imperative")) and first in self.imperatives:
             # "* Forward to TTS the reports", "Evaluate how the solutions met the Agency's
             # objectives": the client is only the object of the vendor's work.

@@ -258,3 +258,43 @@ def test_round4_a_long_crafted_staff_line_is_not_tried() -> None:
 
     assert is_staff_line("Backend Developer (full-time)")  # list marker already stripped
     assert not is_staff_line("Lead Developer 50% " + " ." * 20_000 + "x")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Where we anticipate delays, the Contractor must notify the Agency within 2 days.",
+        "If we feel the deliverable is deficient, the Contractor shall correct it within 5 days.",
+        "Whenever we think a change is needed, the Vendor will update the design document.",
+        "We expect that the Contractor will deliver the report monthly.",
+    ],
+)
+def test_round4_an_opinion_in_a_clause_does_not_unbind_the_party(text: str) -> None:
+    assert _has(text, "commitment")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Scope\nThe Contractor shall deliver the monthly report.",
+        "# of concurrent users: the Contractor shall support at least 500.",
+    ],
+)
+def test_round4_only_a_bare_heading_line_is_a_markdown_heading(text: str) -> None:
+    assert _has(text, "commitment")
+
+
+def test_round4_a_promise_about_staff_is_not_a_staffing_line() -> None:
+    from analyzer.nlp.components import is_staff_line
+
+    assert not is_staff_line("Contractor will assign dedicated engineers (100%).")
+    assert not _has("Contractor will assign dedicated engineers (100%).", "estimate")
+
+
+def test_round4_a_bare_table_bar_in_a_scope_section_is_analysed() -> None:
+    from analyzer.extract import extract_bytes
+    from analyzer.nlp import detect
+
+    text = "## Scope of Work\n\n|\n\nThe Contractor shall build the portal.\n"
+    findings = detect(extract_bytes(text.encode("utf-8"), "sow.md")).findings
+    assert any(f.category == "commitment" for f in findings)

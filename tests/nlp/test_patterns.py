@@ -64,17 +64,17 @@ _GREEDY_BASE = {
 }
 
 
-def test_patterns_accept_greedy_longest() -> None:
-    assert parse_pattern({**_GREEDY_BASE, "greedy": "LONGEST"}).greedy == "LONGEST"
+def test_patterns_accept_greedy_union() -> None:
+    assert parse_pattern({**_GREEDY_BASE, "greedy": "UNION"}).greedy == "UNION"
     assert parse_pattern(_GREEDY_BASE).greedy is None
 
 
 @pytest.mark.parametrize(
     "extra",
     [
-        {"greedy": "FIRST"},  # only the longest match is what the detector keeps anyway
-        {"greedy": "LONGEST", "not_followed_by": ["("]},  # the shorter match could pass
-        {"greedy": "LONGEST", "focus": [0, 1]},
+        {"greedy": "LONGEST"},  # overlapping matches are merged, not chosen among
+        {"greedy": "UNION", "not_followed_by": ["("]},  # a shorter match could pass
+        {"greedy": "UNION", "focus": [0, 1]},
     ],
 )
 def test_patterns_reject_greedy_where_it_would_change_findings(extra: dict[str, object]) -> None:
