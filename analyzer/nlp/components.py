@@ -535,7 +535,7 @@ def _hedged(doc: Doc, sent: SentenceHits, hit: Hit) -> bool:
     ):
         return False
     return not any(
-        i + 1 < p.start < hit.start and p.pattern.id.startswith(("party.vendor", "party.client"))
+        i + 1 < p.start < hit.start and p.pattern.extra.get("party") in ("vendor", "client")
         for p in sent.cues.get("party", ())
     )
 
@@ -981,9 +981,8 @@ class CommitmentDetector(RuleComponent):
         s, e = trimmed(doc, sent.start, sent.end)
         if not is_list_item(doc, s, e) or sent.has("negation") or sent.has("nonbinding"):
             return False
-        marker = len(CommitmentDetector.sentence_text(doc, sent)) - len(
-            strip_marker(CommitmentDetector.sentence_text(doc, sent))
-        )
+        text = CommitmentDetector.sentence_text(doc, sent)
+        marker = len(text) - len(strip_marker(text))
         return any(doc[h.start].idx - doc[s].idx <= marker for h in hits)
 
     @staticmethod
