@@ -36,7 +36,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy analyzer
 
-test: lint
+test: lint typecheck
 	$(BIN)/python -m pytest -q
 
 scan: $(STAMP)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
     from analyzer.classify.fast import CompiledModel
+    from analyzer.extract import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class Analyzer:
     def __init__(
         self,
         *,
-        engine: str = "auto",
+        engine: Engine = "auto",
         limits: Limits | None = None,
         boxes: bool = False,
         muted_phrases: Iterable[str] = (),

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
     from analyzer.analyze import Analyzer
     from analyzer.cache import ScanCache
+    from analyzer.extract import Engine
 
 CRASHED = "worker crashed while reading this file"
 """Error of a file whose worker process died (segfault, out of memory, killed)."""
@@ -185,7 +186,7 @@ class Outcome:
 class WorkerConfig:
     """How a worker builds its `Analyzer` and what it sends back."""
 
-    engine: str = "auto"
+    engine: Engine = "auto"
     limits: Limits | None = None
     model_dir: Path | None = None
     keep_documents: bool = False
@@ -564,7 +565,7 @@ class Scanner:
         self,
         *,
         jobs: int = 1,
-        engine: str = "auto",
+        engine: Engine = "auto",
         limits: Limits | None = None,
         model_dir: Path | None = DEFAULT_MODEL,
         timeout: float | None = None,
@@ -751,7 +752,7 @@ def scan(
     items: Iterable[ScanItem],
     *,
     jobs: int = 1,
-    engine: str = "auto",
+    engine: Engine = "auto",
     limits: Limits | None = None,
     keep_documents: bool = False,
     on_result: Callable[[DocumentReport], None] | None = None,

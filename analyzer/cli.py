@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, cast, get_args
 
 import typer
 
 from analyzer import __version__
 
 if TYPE_CHECKING:
+    from analyzer.extract import Engine
     from analyzer.types import DocumentReport, ToolInfo
 
 app = typer.Typer(
@@ -149,8 +150,7 @@ def scan(
     from analyzer.distributed import DaskUnavailableError
     from analyzer.errors import printable
 
-    if engine not in ("auto", "pdfium", "pdfplumber"):
-        raise _fail(f"unknown --engine {engine!r}: use auto, pdfium or pdfplumber")
+    pdf_engine = _engine(engine)
     if jobs < 0:
         raise _fail("--jobs must be 0 (all cores) or a positive number")
     if timeout is not None and timeout < 0:
@@ -172,11 +172,13 @@ def scan(
     if not no_cache:
         from analyzer.cache import ScanCache, default_cache_dir, scan_fingerprint
 
-        fingerprint = scan_fingerprint(resolve_model_dir(model_dir), engine=engine, limits=limits)
+        fingerprint = scan_fingerprint(
+            resolve_model_dir(model_dir), engine=pdf_engine, limits=limits
+        )
         cache = ScanCache(cache_dir or default_cache_dir(), fingerprint)
     scanner = Scanner(
         jobs=workers,
-        engine=engine,
+        engine=pdf_engine,
         limits=limits,
         model_dir=model_dir,
         timeout=limits.timeout_s if timeout is None else timeout,
@@ -335,8 +337,7 @@ def handover(
     from analyzer.report.handover import build_pack
     from analyzer.report.handover_render import format_for_path, render_pack
 
-    if engine not in ("auto", "pdfium", "pdfplumber"):
-        raise _fail(f"unknown --engine {engine!r}: use auto, pdfium or pdfplumber")
+    pdf_engine = _engine(engine)
     try:
         fmt = format_for_path(out) if out is not None else "md"
     except UsageError as exc:
@@ -346,7 +347,9 @@ def handover(
         raise _fail("nothing to read: no PDF, DOCX, TXT or Markdown files under the given paths")
     # In this process, in the order given: the pack quotes and locates sentences, so it needs
     # the extracted text, and proposal -> SOW -> contract is the order to read them in.
-    analyzer = Analyzer(engine=engine, model_dir=None if rules_only else (model or DEFAULT_MODEL))
+    analyzer = Analyzer(
+        engine=pdf_engine, model_dir=None if rules_only else (model or DEFAULT_MODEL)
+    )
     if analyzer.model is None and analyzer.model_warning:
         typer.echo(f"scopelens: warning: {analyzer.model_warning}", err=True)
     reports = []
@@ -487,7 +490,16 @@ def train(
                 )
 
 
-def _scores_table(test: dict) -> str:  # type: ignore[type-arg]
+def _engine(name: str) -> Engine:
+    """The PDF engine named by `--engine`; any other name is a usage error."""
+    from analyzer.extract import Engine
+
+    if name not in get_args(Engine):
+        raise _fail(f"unknown --engine {name!r}: use auto, pdfium or pdfplumber")
+    return cast("Engine", name)
+
+
+def _scores_table(test: dict[str, Any]) -> str:
     lines = ["| label | rules F1 | model F1 | combined P | combined R | combined F1 |"]
     lines.append("|---|---:|---:|---:|---:|---:|")
     for label, c in test["combined"].items():

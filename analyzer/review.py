@@ -297,7 +297,7 @@ class ReviewService:
             document = extract_bytes(
                 stored.original,
                 stored.name,
-                engine=self.analyzer.engine,  # type: ignore[arg-type]
+                engine=self.analyzer.engine,
                 boxes=True,
                 limits=self.limits,
             )

@@ -195,8 +195,8 @@ class Finding:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         """Inverse of `to_dict` (unknown keys are ignored)."""
-        names = cls.__slots__  # type: ignore[attr-defined]
-        return cls(**{k: data.get(k) for k in names if k in data})
+        names = cls.__slots__
+        return cls(**{k: data.get(k) for k in names if k in data})  # type: ignore[arg-type]
 
 
 def finding_id(path: str, category: str, type_: str, start: int | None, end: int | None) -> str:
@@ -369,5 +369,5 @@ class Annotation:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Annotation:
         """Inverse of `to_dict` (unknown keys are ignored)."""
-        names = cls.__slots__  # type: ignore[attr-defined]
+        names = cls.__slots__
         return cls(**{k: data[k] for k in names if k in data})

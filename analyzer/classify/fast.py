@@ -589,7 +589,7 @@ class CompiledModel:
         }
         arrays["header"] = np.array(json.dumps(header, sort_keys=True))
         with path.open("wb") as handle:
-            np.savez_compressed(handle, allow_pickle=False, **arrays)  # type: ignore[arg-type]
+            np.savez_compressed(handle, allow_pickle=False, **arrays)
 
     @classmethod
     def load(cls, path: Path, source_sha256: str) -> CompiledModel:

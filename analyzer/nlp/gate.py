@@ -332,10 +332,10 @@ class MatcherGate:
         matcher = self._submatchers.get(members)
         if matcher is None:
             matcher = Matcher(self.vocab, validate=False)  # the full matcher validated them
-            by_key: dict[str, list[Sequence[dict[str, Any]]]] = {}
+            by_key: dict[str, list[list[dict[str, Any]]]] = {}
             for index in sorted(members):
                 key, pattern = self._patterns[index]
-                by_key.setdefault(str(key), []).append(pattern)
+                by_key.setdefault(str(key), []).append(list(pattern))
             for key, patterns in by_key.items():
                 matcher.add(key, patterns)
             self._submatchers[members] = matcher
