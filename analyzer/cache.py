@@ -11,6 +11,10 @@ The cache is one SQLite file (`scan-cache.sqlite`) under `platformdirs.user_cach
 report is committed as soon as its file finishes, so an interrupted batch resumes where it
 stopped. Only the parent process reads and writes it; a cache that cannot be opened or written
 turns itself off with a warning and never fails a scan.
+
+Entries of other fingerprints (an older release, model or rule set; another engine) stay usable
+for a while, for a user who switches back, and are pruned once older than `STALE_AFTER_DAYS`
+when a cache is opened: without that, every upgrade would leave its reports behind for good.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PATTERNS_DIR = PACKAGE_DIR / "nlp" / "patterns"
 CHECKS_FILE = PACKAGE_DIR / "checks" / "checks.json"
 _SCHEMA_VERSION = "2"
+STALE_AFTER_DAYS = 30.0
 _LONE = "surrogatepass"
 _LIMIT_NAMES: tuple[str, ...] = tuple(Limits.__dataclass_fields__)
 
@@ -185,14 +190,19 @@ class ScanCache:
     Args:
         directory: where `scan-cache.sqlite` lives (created when missing).
         fingerprint: from `scan_fingerprint`; entries of other fingerprints are invisible.
+        stale_after_days: entries of other fingerprints written longer ago than this are
+            deleted on opening (see the module docstring).
     """
 
-    def __init__(self, directory: Path, fingerprint: str) -> None:
+    def __init__(
+        self, directory: Path, fingerprint: str, stale_after_days: float = STALE_AFTER_DAYS
+    ) -> None:
         self.directory = directory
         self.fingerprint = fingerprint
         self.hits = 0
         self.misses = 0
         self.warning: str | None = None
+        self.pruned = 0
         self._db: sqlite3.Connection | None = None
         try:
             directory.mkdir(parents=True, exist_ok=True)
@@ -206,8 +216,17 @@ class ScanCache:
                 " PRIMARY KEY (sha256, fingerprint)) WITHOUT ROWID"
             )
             self._db = db
+            self.pruned = self._prune(time.time() - stale_after_days * 86400)
         except (OSError, sqlite3.Error) as exc:
             self._disable(f"scan cache disabled: cannot open {directory / CACHE_FILE}: {exc}")
+
+    def _prune(self, before: float) -> int:
+        """Delete other fingerprints' entries written before `before`; the number deleted."""
+        assert self._db is not None
+        cursor = self._db.execute(
+            "DELETE FROM reports WHERE fingerprint != ? AND created < ?", (self.fingerprint, before)
+        )
+        return max(cursor.rowcount, 0)
 
     @property
     def enabled(self) -> bool:

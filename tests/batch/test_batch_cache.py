@@ -185,3 +185,20 @@ def test_cache_keeps_an_undecodable_file_name(
     hit = cache.get("0" * 64, odd)
     assert hit is not None and hit.report.path == odd
     assert hit.report.to_dict() == report.to_dict()
+
+
+def test_cache_prunes_other_fingerprints_once_stale(
+    make_docs: Callable[..., list[Path]], tmp_path: Path
+) -> None:
+    paths = make_docs("a.txt", "b.txt")
+    list(_scanner(tmp_path / "c", "old").run(iter_files(paths)))
+    list(_scanner(tmp_path / "c", "current").run(iter_files(paths[:1])))
+    # With the default age, recent entries of any fingerprint stay: a user may switch back.
+    with ScanCache(tmp_path / "c", "current") as fresh:
+        assert (fresh.pruned, len(fresh)) == (0, 3)
+    # Once older than the age, the other fingerprint's entries go; the current one's stay.
+    with ScanCache(tmp_path / "c", "current", stale_after_days=0) as pruned:
+        assert (pruned.pruned, len(pruned)) == (2, 1)
+    again = _scanner(tmp_path / "c", "current")
+    list(again.run(iter_files(paths[:1])))
+    assert again.stats.cached == 1
