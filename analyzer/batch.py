@@ -320,6 +320,12 @@ class _Worker:
     started: float = field(default_factory=time.monotonic)
 
 
+def _hand_on(outcomes: list[Outcome]) -> Iterator[Outcome]:
+    """Yield `outcomes` in order, emptying the list as they go."""
+    while outcomes:
+        yield outcomes.pop(0)
+
+
 class WorkerPool:
     """Up to `size` worker processes, each analysing one file at a time, killable per file.
 
@@ -410,14 +416,12 @@ class WorkerPool:
                         exhausted = True
                     elif isinstance(item, Outcome):
                         # Earlier files first: with one worker the order is the input order.
-                        yield from finished
-                        finished.clear()
+                        yield from _hand_on(finished)
                         yield item
                     else:
                         waiting.append(item)
                 if self.failed_to_start:
-                    yield from finished
-                    finished.clear()
+                    yield from _hand_on(finished)
                     reason = f"worker process could not start: {self.failed_to_start}"
                     for task in waiting:
                         yield Outcome(error_report(task.path, reason), task)
@@ -432,8 +436,7 @@ class WorkerPool:
                 for worker in self._workers:
                     if waiting and worker.ready and worker.task is None:
                         self._send(worker, waiting.popleft())
-                yield from finished
-                finished.clear()
+                yield from _hand_on(finished)
                 if exhausted and not waiting and all(w.task is None for w in self._workers):
                     return
                 finished.extend(self._wait())
