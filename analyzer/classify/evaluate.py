@@ -5,17 +5,20 @@ the sentence block. `detect()` runs over it and the findings that fall in the se
 compared with the record's labels: sentence-level precision/recall/F1 for each of
 `SENTENCE_LABELS`, commitment-type accuracy on true positives, and phrase-level ambiguity scores
 (a predicted phrase is correct when it overlaps a gold phrase; exact match and type agreement are
-reported too), overall and per genre.
+reported too), overall and per genre. `document_interval` gives each score a 95% interval by
+resampling whole documents, so a table says how far its numbers can be trusted.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from numpy.typing import ArrayLike
 from spacy.language import Language
 
 from analyzer.classify.corpus import SENTENCE_LABELS, LabelledSentence, Split, load_corpus
@@ -71,6 +74,51 @@ class Counts:
             "recall": round(self.recall, 4),
             "f1": round(self.f1, 4),
         }
+
+
+BOOTSTRAP_SAMPLES = 2000
+BOOTSTRAP_SEED = 13
+
+
+def document_interval(
+    documents: Sequence[str],
+    numerators: ArrayLike,
+    denominators: ArrayLike,
+    level: float = 0.95,
+    samples: int = BOOTSTRAP_SAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> tuple[float, float]:
+    """Percentile interval of `sum(numerators) / sum(denominators)` over resampled documents.
+
+    One value pair per sentence; `documents` names each sentence's document. Whole documents
+    are drawn with replacement, because sentences of one document share an author and a style:
+    resampling sentences would make the interval too narrow. F1 is `2·TP / (gold + predicted)`,
+    precision `TP / predicted`.
+    """
+    if not documents:
+        return (0.0, 0.0)
+    _, index = np.unique(np.asarray(documents), return_inverse=True)
+    top = np.bincount(index, weights=np.asarray(numerators, dtype=float))
+    bottom = np.bincount(index, weights=np.asarray(denominators, dtype=float))
+    draws = np.random.default_rng(seed).integers(0, len(top), size=(samples, len(top)))
+    sums, totals = top[draws].sum(axis=1), bottom[draws].sum(axis=1)
+    ratios = np.divide(sums, totals, out=np.zeros_like(sums), where=totals > 0)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(ratios, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def f1_interval(
+    documents: Sequence[str], gold: ArrayLike, predicted: ArrayLike
+) -> tuple[float, float]:
+    """95% document-bootstrap interval of sentence-level F1."""
+    g, p = np.asarray(gold, dtype=bool), np.asarray(predicted, dtype=bool)
+    return document_interval(documents, 2.0 * (g & p), g.astype(float) + p)
+
+
+def format_interval(interval: tuple[float, float]) -> str:
+    """`0.55–0.69`."""
+    return f"{interval[0]:.2f}–{interval[1]:.2f}"
 
 
 @dataclass(slots=True)
@@ -306,6 +354,28 @@ def _row(name: str, c: Counts) -> str:
     )
 
 
+def intervals_line(result: EvalResult) -> str:
+    """The 95% document-bootstrap intervals of each label's F1 and of phrase precision."""
+    documents = [p.record.doc_id for p in result.predictions]
+    parts = []
+    for name in SENTENCE_LABELS:
+        gold = [p.record.label(name) for p in result.predictions]
+        predicted = [p.labels[name] for p in result.predictions]
+        parts.append(f"{name} {format_interval(f1_interval(documents, gold, predicted))}")
+    per_record = []
+    for prediction in result.predictions:
+        scores = PhraseScores()
+        _score_phrases(scores, prediction)
+        per_record.append(scores)
+    phrase = document_interval(
+        documents, [s.predicted_overlapping for s in per_record], [s.predicted for s in per_record]
+    )
+    return (
+        f"95% intervals ({len(set(documents))} documents resampled {BOOTSTRAP_SAMPLES:,} times): "
+        f"F1 {', '.join(parts)}; phrase precision {format_interval(phrase)}."
+    )
+
+
 def format_table(result: EvalResult) -> str:
     """A Markdown table of the scores (also readable as plain text)."""
     head = (
@@ -326,6 +396,7 @@ def format_table(result: EvalResult) -> str:
         f"| overlap | {p.predicted} | {p.gold} | {p.precision:.2f} | {p.recall:.2f} | {p.f1:.2f} | "
         f"{p.exact_precision:.2f} | {p.exact_recall:.2f} | {p.type_agreement:.2f} |",
     ]
+    lines += ["", intervals_line(result)]
     for genre in sorted(result.by_genre):
         lines += ["", f"Genre: {genre}", "", head]
         lines += [_row(name, c) for name, c in result.by_genre[genre].items()]

@@ -22,7 +22,15 @@ import numpy as np
 from analyzer import __version__
 from analyzer.classify.combine import decide
 from analyzer.classify.corpus import SENTENCE_LABELS, LabelledSentence, load_corpus
-from analyzer.classify.evaluate import Counts, PhraseScores, record_findings
+from analyzer.classify.evaluate import (
+    BOOTSTRAP_SAMPLES,
+    Counts,
+    PhraseScores,
+    document_interval,
+    f1_interval,
+    format_interval,
+    record_findings,
+)
 from analyzer.classify.features import SentenceExample, feature_frame
 from analyzer.classify.model import RANDOM_STATE, ScopeClassifier
 
@@ -273,6 +281,8 @@ class ModelScores:
     phrases_combined: PhraseScores
     commitment_type_accuracy: float
     sentences: int
+    intervals: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
+    """95% document-bootstrap intervals: "rules"/"combined" -> label or "phrase_precision"."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -284,6 +294,10 @@ class ModelScores:
             "phrases_rules": self.phrases_rules.to_dict(),
             "phrases_combined": self.phrases_combined.to_dict(),
             "commitment_type_accuracy": round(self.commitment_type_accuracy, 4),
+            "intervals_95": {
+                detector: {k: [round(v[0], 4), round(v[1], 4)] for k, v in scores.items()}
+                for detector, scores in self.intervals.items()
+            },
         }
 
 
@@ -329,18 +343,37 @@ def score(model: ScopeClassifier, data: LabelledExamples) -> ModelScores:
             model_only[label].add(bool(g), bool(p >= threshold))
             combined[label].add(bool(g), bool(d))
     phrases_rules, phrases_combined = PhraseScores(), PhraseScores()
+    # Per sentence (phrases overlapping gold, phrases predicted), for the intervals.
+    phrase_counts: dict[str, list[tuple[int, int]]] = {"rules": [], "combined": []}
     type_hits = type_total = 0
     for i, (record, example) in enumerate(zip(data.records, data.examples, strict=True)):
+        before = (phrases_rules.predicted_overlapping, phrases_rules.predicted)
         _phrases(phrases_rules, record, example)
+        counted = (
+            phrases_rules.predicted_overlapping - before[0],
+            phrases_rules.predicted - before[1],
+        )
+        phrase_counts["rules"].append(counted)
         if decided["ambiguity"][i]:
             _phrases(phrases_combined, record, example)
+            phrase_counts["combined"].append(counted)
         else:
             phrases_combined.gold += len(record.ambiguity)
+            phrase_counts["combined"].append((0, 0))
         if record.commitment and decided["commitment"][i]:
             rule_types = [f.type for f in example.findings if f.category == "commitment"]
             predicted_type = rule_types[0] if rule_types else commitment_types[i]
             type_total += 1
             type_hits += predicted_type == record.commitment_type
+    documents = [r.doc_id for r in data.records]
+    intervals: dict[str, dict[str, tuple[float, float]]] = {}
+    for detector, predicted in (("rules", fired), ("combined", decided)):
+        intervals[detector] = {
+            label: f1_interval(documents, gold[label], predicted[label])
+            for label in SENTENCE_LABELS
+        }
+        hits, flagged = zip(*phrase_counts[detector], strict=True) if documents else ((), ())
+        intervals[detector]["phrase_precision"] = document_interval(documents, hits, flagged)
     return ModelScores(
         rules=rules,
         model=model_only,
@@ -349,6 +382,7 @@ def score(model: ScopeClassifier, data: LabelledExamples) -> ModelScores:
         phrases_combined=phrases_combined,
         commitment_type_accuracy=type_hits / type_total if type_total else 0.0,
         sentences=len(data.records),
+        intervals=intervals,
     )
 
 
@@ -376,6 +410,12 @@ def format_scores(scores: ModelScores) -> str:
         f"Commitment type accuracy on detected commitments: "
         f"{scores.commitment_type_accuracy:.2f}. Sentences: {scores.sentences}.",
     ]
+    for detector, intervals in scores.intervals.items():
+        f1s = ", ".join(f"{label} {format_interval(intervals[label])}" for label in SENTENCE_LABELS)
+        lines.append(
+            f"95% intervals ({detector}, documents resampled {BOOTSTRAP_SAMPLES:,} times): "
+            f"F1 {f1s}; phrase precision {format_interval(intervals['phrase_precision'])}."
+        )
     return "\n".join(lines)
 
 

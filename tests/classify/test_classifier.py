@@ -210,6 +210,20 @@ def test_classifier_learns_the_small_corpus(classifier: ScopeClassifier, example
     result = score(classifier, examples)  # type: ignore[arg-type]
     for label in ("commitment", "exclusion", "assumption", "estimate"):
         assert result.model[label].f1 >= 0.9, label
+    points = {
+        "rules": {k: c.f1 for k, c in result.rules.items()},
+        "combined": {k: c.f1 for k, c in result.combined.items()},
+    }
+    points["rules"]["phrase_precision"] = result.phrases_rules.precision
+    points["combined"]["phrase_precision"] = result.phrases_combined.precision
+    for detector, values in points.items():
+        for label, value in values.items():
+            low, high = result.intervals[detector][label]
+            assert 0.0 <= low <= value + 1e-9 <= high + 2e-9 <= 1.0 + 2e-9, (detector, label)
+    assert set(result.to_dict()["intervals_95"]["combined"]) == {
+        *result.combined,
+        "phrase_precision",
+    }
 
 
 def test_classifier_save_load_round_trip(

@@ -10,7 +10,9 @@ from analyzer.classify.corpus import parse_record
 from analyzer.classify.evaluate import (
     Counts,
     block_kind_of,
+    document_interval,
     evaluate_rules,
+    f1_interval,
     format_table,
     predict_record,
     record_document,
@@ -124,3 +126,34 @@ def test_evaluate_format_table_lists_every_label() -> None:
 )
 def test_evaluate_block_kind_from_markers(text: str, section: str | None, kind: str) -> None:
     assert block_kind_of(text, section) == kind
+
+
+def test_evaluate_interval_resamples_documents_not_sentences() -> None:
+    # Two documents of ten sentences: one all right, one all wrong. Drawn by sentence, F1 would
+    # barely move; drawn by document, a resample can hold either document twice.
+    documents = ["a"] * 10 + ["b"] * 10
+    gold = [True] * 20
+    predicted = [True] * 10 + [False] * 10
+    low, high = f1_interval(documents, gold, predicted)
+    assert low == pytest.approx(0.0)
+    assert high == pytest.approx(1.0)
+    assert f1_interval(documents, gold, gold) == (1.0, 1.0)
+
+
+def test_evaluate_interval_narrows_with_more_documents() -> None:
+    def width(n_documents: int) -> float:
+        documents = [f"d{i}" for i in range(n_documents) for _ in range(2)]
+        hits = [1, 0] * n_documents  # every document: one phrase right, one wrong
+        hits[0] = 0  # and one document worse than the rest
+        low, high = document_interval(documents, hits, [1] * len(hits))
+        assert low <= 0.5 <= high
+        return high - low
+
+    assert width(40) < width(10)
+    assert document_interval([], [], []) == (0.0, 0.0)
+
+
+def test_evaluate_format_table_gives_document_intervals() -> None:
+    table = format_table(evaluate_rules(RECORDS))
+    assert "95% intervals (1 documents resampled 2,000 times)" in table
+    assert "phrase precision" in table
