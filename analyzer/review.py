@@ -1167,7 +1167,7 @@ def safeguards_html(safeguards: Sequence[SafeguardCheck]) -> str:
             if check.present
             else '<span style="color:#c62828;font-weight:600">missing</span>'
         )
-        evidence = "".join(f"<li>{escape(e)}</li>" for e in check.evidence)
+        evidence = "".join(f"<li>{escape(e)}</li>" for e in check.details)
         detail = escape(check.summary) + (
             f"<ul style='margin:0'>{evidence}</ul>" if evidence else ""
         )

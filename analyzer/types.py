@@ -218,6 +218,11 @@ class SafeguardCheck:
     summary: str = ""
     """One line for reports: "Exclusions: section 7, 4 items" or "No exclusions stated"."""
 
+    @property
+    def details(self) -> tuple[str, ...]:
+        """The evidence the summary does not already quote (for reports that show both)."""
+        return tuple(e for e in self.evidence if e not in self.summary)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return {

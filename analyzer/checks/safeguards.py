@@ -396,7 +396,7 @@ def _estimate_basis_check(
     if present:
         summary = f"{check.label}: {counted}; " + "; ".join(short)
     else:
-        summary = f"{check.absent_summary} ({counted})"
+        summary = f"{check.absent_summary}: {evidence[0]}"
     return SafeguardCheck(
         check_id=check.id, present=present, evidence=tuple(evidence), summary=summary
     )

@@ -250,7 +250,7 @@ def _safeguards_table(doc: DocumentReport) -> str:
             if check.present
             else '<span class="absent">missing</span>'
         )
-        evidence = "".join(f"<li>{_esc(e)}</li>" for e in check.evidence)
+        evidence = "".join(f"<li>{_esc(e)}</li>" for e in check.details)
         detail = _esc(check.summary) + (f"<ul>{evidence}</ul>" if evidence else "")
         rows.append(
             f"<tr><td>{_esc(check_label(check.check_id))}</td><td>{status}</td>"

@@ -94,8 +94,8 @@ def _safeguard_lines(doc: DocumentReport) -> list[str]:
     for check in doc.safeguards:
         status = "present" if check.present else "**missing**"
         detail = "; ".join(check.evidence) if check.present and check.evidence else check.summary
-        if not check.present and check.evidence:
-            detail = f"{check.summary} ({'; '.join(check.evidence)})"
+        if not check.present and check.details:
+            detail = f"{check.summary} ({'; '.join(check.details)})"
         lines.append(
             f"| {escape_markdown(check_label(check.check_id))} | {status} "
             f"| {_cell(escape_markdown(detail))} |"

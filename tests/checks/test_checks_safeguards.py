@@ -366,7 +366,9 @@ def test_checks_estimate_without_basis_is_missing() -> None:
     result = _check(results, "missing_estimate_basis")
     assert not result.present
     assert result.evidence == ("1 estimate (first on page 2)",)
-    assert result.summary == "Estimates given, but no assumption explains them (1 estimate)"
+    assert result.summary == (
+        "Estimates given, but no assumption explains them: 1 estimate (first on page 2)"
+    )
     finding = next(f for f in missing if f.type == "missing_estimate_basis")
     assert finding.severity == "medium"
     assert finding.source == "check:missing_estimate_basis"

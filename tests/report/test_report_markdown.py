@@ -128,3 +128,22 @@ def test_report_markdown_escape_keeps_table_cells_intact(text: str) -> None:
     rendered = _render(f"| a | b |\n|---|---|\n| {escape_markdown(text)} | c |\n")
     assert rendered.count("<td>") == 2
     assert text in html.unescape(rendered)
+
+
+def test_report_markdown_missing_estimate_basis_says_the_count_once() -> None:
+    from analyzer.analyze import Analyzer
+    from analyzer.report import to_html
+    from analyzer.types import Report
+
+    analyzer = Analyzer(model_dir=None)
+    document = analyzer.analyze_text(
+        "# Plan\n\nWe will migrate the CRM.\n\n# Budget\n\n"
+        "The migration is estimated at 120 person-days.\n",
+        "plan.md",
+    )
+    report = Report(analyzer.tool, [document])
+    lines = to_markdown(report).splitlines()
+    [row] = [line for line in lines if line.startswith("| Estimate basis")]
+    assert "| **missing** | Estimates given, but no assumption explains them: 1 estimate" in row
+    assert row.count("1 estimate") == 1
+    assert to_html(report).count("1 estimate (first") == 1
