@@ -298,3 +298,27 @@ def test_round4_a_bare_table_bar_in_a_scope_section_is_analysed() -> None:
     text = "## Scope of Work\n\n|\n\nThe Contractor shall build the portal.\n"
     findings = detect(extract_bytes(text.encode("utf-8"), "sow.md")).findings
     assert any(f.category == "commitment" for f in findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Igor, the lead developer, has about 20 years of experience with Java.",
+        "Our architects have approximately 15 years' experience in payment systems.",
+        "The company has around 30 years in the industry.",
+    ],
+)
+def test_round4_years_of_experience_are_no_estimate(text: str) -> None:
+    # A person's or a company's experience is a qualification, not a duration of the work.
+    assert not _has(text, "estimate", "Team")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The migration will take about 6 months.",
+        "We expect the rollout to take approximately 3 years of phased work.",
+    ],
+)
+def test_round4_durations_of_the_work_are_still_estimates(text: str) -> None:
+    assert _has(text, "estimate", "Plan")
