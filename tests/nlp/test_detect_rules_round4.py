@@ -322,3 +322,19 @@ def test_round4_years_of_experience_are_no_estimate(text: str) -> None:
 )
 def test_round4_durations_of_the_work_are_still_estimates(text: str) -> None:
     assert _has(text, "estimate", "Plan")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tell us what the process was like for you, and what we could change.",
+        "The new portal is like the old one, only faster, simpler and cheaper.",
+    ],
+)
+def test_round4_like_after_a_verb_to_be_is_a_comparison(text: str) -> None:
+    assert "like" not in _texts(text, "Scope")
+
+
+def test_round4_like_before_a_list_of_scope_items_is_open_ended() -> None:
+    text = "The vendor will integrate tools like Jira, Slack, GitHub."
+    assert "like" in _texts(text, "Scope")
