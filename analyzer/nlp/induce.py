@@ -10,8 +10,9 @@
    tokenizer the pipeline uses) in every train sentence and measure its precision: the share
    of matches that overlap a gold phrase.
 4. Write the candidates with precision >= `--min-precision` as phrase patterns, typed by the
-   majority gold type, with the explanation and suggestion of that type's first hand-written
-   pattern and `source_of_idea` recording the measured precision and number of matches.
+   majority gold type, with that type's severity, explanation and suggestion from
+   `induced_texts.json` (worded for any phrase of the type: a hand-written pattern's text is
+   about its own words) and `source_of_idea` recording the measured precision and matches.
 
 The thresholds were chosen on the dev split (never on test). `--audit` instead prints the train
 precision of every hand-written ambiguity phrase as the pipeline applies it (guards included).
@@ -36,6 +37,7 @@ from analyzer.nlp.pipeline import build_pipeline, build_tokenizer_only
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus" / "labelled"
 OUTPUT = PATTERNS_DIR / "ambiguity_induced.jsonl"
+TEXTS_FILE = Path(__file__).with_name("induced_texts.json")
 MIN_SUPPORT = 2
 # A phrase labelled in one document only is that document's wording ("1 person/ per week",
 # "[3]"): with 2, dev scores were the same and 24 such phrases no longer fire on other files
@@ -145,17 +147,10 @@ def measure(
     return sorted(out, key=lambda c: (c.type, c.phrase))
 
 
-def type_texts() -> dict[str, dict[str, str]]:
-    """Explanation, suggestion and severity of each ambiguity type's first hand-written pattern."""
-    out: dict[str, dict[str, str]] = {}
-    for pattern in load_patterns("ambiguity"):
-        if pattern.type and pattern.type not in out:
-            out[pattern.type] = {
-                "severity": pattern.severity,
-                "explanation": pattern.explanation,
-                "suggestion": pattern.suggestion,
-            }
-    return out
+def type_texts(path: Path = TEXTS_FILE) -> dict[str, dict[str, str]]:
+    """Severity, explanation and suggestion of an induced pattern, by ambiguity type."""
+    texts: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+    return texts
 
 
 def to_records(candidates: Iterable[Candidate], min_precision: float) -> list[dict[str, object]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.classify.corpus import parse_record, split_of
-from analyzer.nlp.induce import OUTPUT, main, measure, slug, to_records
+from analyzer.nlp.induce import OUTPUT, main, measure, slug, to_records, type_texts
 from analyzer.nlp.patterns import load_patterns, parse_pattern, read_patterns
 from analyzer.nlp.pipeline import build_tokenizer_only
 
@@ -96,3 +96,16 @@ def test_induce_shipped_file_is_generated_and_valid() -> None:
 def test_induce_slug() -> None:
     assert slug("as reasonably requested") == "as_reasonably_requested"
     assert slug("[ # ]").startswith("x")
+
+
+def test_induce_texts_cover_every_ambiguity_type_in_general_words() -> None:
+    # An induced phrase ("proper", "detailed") gets its type's text, not the text of the type's
+    # first hand-written pattern ("'Reasonable' is judged after the fact").
+    types = {p.type for p in load_patterns("ambiguity")}
+    texts = type_texts()
+    assert set(texts) == types
+    for type_, text in texts.items():
+        assert text["severity"] in ("info", "low", "medium", "high"), type_
+        assert "reasonable" not in text["explanation"].lower(), type_
+    for pattern in load_patterns("ambiguity_induced"):
+        assert pattern.explanation == texts[pattern.type]["explanation"], pattern.id
