@@ -186,6 +186,7 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
     for j in range(n - 1, -1, -1):
         s_j, e_j = lines[j]
         has_text_after[j] = has_text_after[j + 1] or bool(text[s_j:e_j].strip())
+    furniture = set() if markdown else _running_lines(text, lines)
     para: list[tuple[int, int]] = []
     para_kind: BlockKind = "paragraph"
     para_level: int | None = None
@@ -265,6 +266,11 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
                 continue
             list_start = bool(_MD_LIST_RE.match(line))
         else:
+            if stripped in furniture and not para and _blank_or_end(text, lines, i + 1):
+                # A page footer or running header of a text converted from PDF ("Source: ACME
+                # CORP, 8-K, 10/1/2008"): neither content nor a section heading.
+                i += 1
+                continue
             level = heading_level(stripped)
             if level is not None:
                 flush()
@@ -292,6 +298,39 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
         i += 1
     flush()
     return tuple(out.blocks)
+
+
+RUNNING_LINE_MIN_REPEATS = 3
+RUNNING_LINE_MAX_CHARS = 100
+_DIGIT_RE = re.compile(r"\d")
+
+
+def _blank_or_end(text: str, lines: list[tuple[int, int]], i: int) -> bool:
+    return i >= len(lines) or not text[lines[i][0] : lines[i][1]].strip()
+
+
+def _running_lines(text: str, lines: list[tuple[int, int]]) -> set[str]:
+    """Lines of a plain-text file that are page furniture, not content.
+
+    A line counts when it stands alone (blank lines around it), is short, holds a digit (a
+    date, a filing or contract number: what tells a footer from a repeated heading such as
+    "Deliverables") and recurs identically at least `RUNNING_LINE_MIN_REPEATS` times.
+    """
+    counts: dict[str, int] = {}
+    for i, (s, e) in enumerate(lines):
+        if e - s > RUNNING_LINE_MAX_CHARS * 2:
+            continue
+        stripped = text[s:e].strip()
+        if (
+            stripped
+            and len(stripped) <= RUNNING_LINE_MAX_CHARS
+            and _DIGIT_RE.search(stripped)
+            and not stripped.isdigit()
+            and (i == 0 or _blank_or_end(text, lines, i - 1))
+            and _blank_or_end(text, lines, i + 1)
+        ):
+            counts[stripped] = counts.get(stripped, 0) + 1
+    return {line for line, n in counts.items() if n >= RUNNING_LINE_MIN_REPEATS}
 
 
 def _atx_heading(line: str) -> tuple[int, str] | None:

@@ -95,6 +95,40 @@ def test_text_numbered_clause_is_not_heading() -> None:
     assert [b.kind for b in blocks] == ["paragraph"]
 
 
+def _pages(footer: str, pages: int, heading: str = "Services") -> str:
+    body = f"{heading}\n\nThe Provider shall host the portal.\n\n{footer}\n\n\n"
+    return body * pages
+
+
+def test_text_page_footer_of_a_converted_pdf_is_dropped() -> None:
+    footer = "Source: ACME CORP, 8-K, 10/1/2008"
+    text = _pages(footer, 3)
+    blocks = split_blocks(text, markdown=False)
+    assert not any(footer in b.text for b in blocks)
+    assert {b.section for b in blocks} == {("Services",)}
+    assert [b.kind for b in blocks] == ["heading", "paragraph"] * 3
+
+
+@pytest.mark.parametrize(
+    ("footer", "pages", "markdown"),
+    [
+        ("Source: ACME CORP, 8-K, 10/1/2008", 2, False),  # twice is not yet a pattern
+        ("Deliverables", 3, False),  # a repeated heading without a number is structure
+        ("Source: ACME CORP, 8-K, 10/1/2008", 3, True),  # Markdown repeats table rows on purpose
+    ],
+)
+def test_text_repeated_lines_that_stay(footer: str, pages: int, markdown: bool) -> None:
+    blocks = split_blocks(_pages(footer, pages), markdown=markdown)
+    assert sum(footer in b.text for b in blocks) == pages
+
+
+def test_text_repeated_line_inside_a_paragraph_stays() -> None:
+    line = "Fee schedule 2024: see Exhibit B"
+    text = "".join(f"Intro {i}.\n{line}\n\n" for i in range(3))
+    blocks = split_blocks(text, markdown=False)
+    assert sum(line in b.text for b in blocks) == 3
+
+
 MARKDOWN = """---
 title: PWS
 ---
