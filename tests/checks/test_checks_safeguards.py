@@ -287,6 +287,11 @@ def test_checks_findings_of_other_categories_do_not_count() -> None:
         ),
         ("missing_change_control", "Out-of-scope requests will be quoted separately."),
         (
+            "missing_acceptance",
+            "After the tests have passed, the Service shall be accepted by Globex and Globex "
+            "shall sign the Protocol of Delivery.",
+        ),
+        (
             "missing_change_control",
             "No additional work starts before a written contract amendment.",
         ),
@@ -307,6 +312,7 @@ def test_checks_text_cue_makes_safeguard_present(check_id: str, sentence: str) -
     [
         ("missing_acceptance", "We accept no liability for indirect losses."),
         ("missing_acceptance", "This quote is valid for acceptance within 30 days."),
+        ("missing_acceptance", "Purchase orders shall be accepted by the Supplier in writing."),
         ("missing_change_control", "The vendor will provide organisational change management."),
         ("missing_change_control", "The portal shows recent changes to user profiles."),
         ("missing_change_control", "Notice of changes in key personnel shall be given."),
