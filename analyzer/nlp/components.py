@@ -674,10 +674,16 @@ _FIGURE_KEY = re.compile(
     re.I,
 )
 _DEFINITION_OPEN = re.compile(
-    r"^\W*(?:[^\"“”]{0,60},\s*)?[\"“][^\"“”]{1,80}[\"”]\s*(?:\([^)]*\)\s*)?"
-    r"(?:or\s+[\"“][^\"“”]{1,40}[\"”]\s*(?:\([^)]*\)\s*)?)?(?:shall\s+)?means?\b",
+    r"^\W*(?:(?:\d+(?:\.\d+)*[.)]?|[A-Za-z]{1,4}[.)])\s+)?(?:[^\"“”]{0,60},\s*)?(?:the\s+)?"
+    r"[\"“][^\"“”]{1,80}[\"”]\s*(?:\([^)]*\)\s*)?"
+    r"(?:or\s+[\"“][^\"“”]{1,40}[\"”]\s*(?:\([^)]*\)\s*)?)?"
+    r"(?:(?:shall\s+)?means?\b(?!\s+that\b)|(?:shall\s+)?(?:have|has)\s+the\s+meanings?\b"
+    r"|(?:is|are|shall\s+be)\s+defined\s+as\b)",
     re.I,
 )
+"""A definition: '"SAN" means …', '1.30 "SIM card" shall mean …', 'B. "Plan" shall have the
+meaning set forth in …'. '"X Service Level" means that the system shall have 99% availability'
+states the level itself and is not taken as a bare definition."""
 _NOT_ITEM = re.compile(r"^\W*\[[^\]]*\]\W*$|-{3,}|`{3}|\{|\bX{2,}|\bbecause\b", re.I)
 """Placeholder lines, ruled lines, code blocks, template variables and clauses: no scope item."""
 _DRAFTING_NOTE = re.compile(r"\[\s*(?:drafting note|describe|insert|specify)\b", re.I)
@@ -1027,8 +1033,10 @@ class CommitmentDetector(RuleComponent):
                 continue  # "shall not provide", "won't deliver", "No payment will be made"
             if any(0 < hit.start - n.start <= 2 for n in nonbinding):
                 continue
-            if kind == "present" and (permission or section_kind == "background"):
-                continue  # "We retain the right … to implement …", background: no promise
+            if kind == "present" and (
+                permission or section_kind == "background" or sent.has("recital")
+            ):
+                continue  # "We retain the right … to implement …", background, recital: no promise
             if kind == "obligation" and _hedged(doc, sent, hit):
                 continue  # "We believe this scheme will satisfy …": an opinion, no promise
             if kind == "obligation" and self.is_claim(doc, sent, hit):
@@ -1189,10 +1197,13 @@ _ESTIMATE_KEY = re.compile(
     re.I,
 )
 _ESTIMATE_FIGURE_LINE = re.compile(
-    r"^\W*\d+(?:[.,]\d+)?\s*(?:-\s*\d+\s*)?(?:w|wk|wks|weeks?|d|days?|months?|m|hours?|h|fte|pd|pm)\b"
+    r"^\W*\d+(?:[.,]\d+)?\s*(?:-\s*\d+\s*)?"
+    r"(?:w|wk|wks|weeks?|(?-i:d)|days?|months?|m|hours?|hrs?|h|fte|pd|pm)\b"
     r"(?:\s*[:,)]|\s*$|\s+\w)",
     re.I,
 )
+"""A line opening with a figure and a unit ("- 2 weeks", "3W: Toolchain", "10d", "48hrs"); a
+capital "D" is no day ("3D models of the site")."""
 _AMOUNT_CELL = re.compile(
     r"^\W*(?:[$€£]\s?)?\d[\d.,\s]*\d(?:\s?(?:[$€£]|usd|eur|dai|dot|k))?\W*$|"
     r"^\W*\d+(?:\.\d+)?\s*(?:weeks?|days?|months?|fte)\W*$",
@@ -1208,8 +1219,9 @@ _ESTIMATE_CHEAP = re.compile(r"\d|\b(?:duration|fte|budget|funding|team|delivery
 _CLIENT_RELIEF = re.compile(r"responsib|obligat|required|obliged", re.I)
 """Exclusion wording that, said of the client, relieves the client, not the vendor's scope."""
 _LABELLED_HEADING = re.compile(r"^[^:]{3,40}:\s*\w[^:]*$")
-_NO_CHARGE = frozenset({"no", "free", "without"})
-"""Words just before "extra cost" / "additional charge" that make it a price promise."""
+_NO_CHARGE = frozenset({"no", "free", "without", "not", "n't", "n’t", "never"})
+"""Words just before "extra cost" / "additional charge" that make it a price promise ("at no
+extra cost", "would not result in additional costs")."""
 _CHANGE_ORDER = re.compile(r"^change\s+(?:order|request)s?$", re.I)
 _SCOPE_CHANGE = re.compile(r"\bscope\b|\badditional\b|\boverage", re.I)
 """A change-order mention is an exclusion only when it prices changes to the scope."""
@@ -1300,6 +1312,10 @@ class ScopeStatementDetector(RuleComponent):
                     CommitmentDetector.sentence_text(doc, sent)
                 ):
                     continue  # "**Assumptions/Pre-Requirements**": a label, not a statement
+                if category == "exclusion" and is_table_header(
+                    CommitmentDetector.sentence_text(doc, sent)
+                ):
+                    continue  # "LABOR CATEGORY | GSA HOURLY RATE | CEILING PRICE": column names
                 if (
                     heading
                     and category == "estimate"
