@@ -677,13 +677,16 @@ _DEFINITION_OPEN = re.compile(
     r"^\W*(?:(?:\d+(?:\.\d+)*[.)]?|[A-Za-z]{1,4}[.)])\s+)?(?:[^\"“”]{0,60},\s*)?(?:the\s+)?"
     r"[\"“][^\"“”]{1,80}[\"”]\s*(?:\([^)]*\)\s*)?"
     r"(?:or\s+[\"“][^\"“”]{1,40}[\"”]\s*(?:\([^)]*\)\s*)?)?"
-    r"(?:(?:shall\s+)?means?\b(?!\s+that\b)|(?:shall\s+)?(?:have|has)\s+the\s+meanings?\b"
+    r"(?:(?:shall\s+)?means?\b(?!\s+that\b[^.;]{0,80}?\b(?:shall|will|must)\b)"
+    r"|(?:shall\s+)?(?:have|has)\s+the\s+meanings?\b"
     r"|(?:is|are|shall\s+be)\s+defined\s+as\b)",
     re.I,
 )
 """A definition: '"SAN" means …', '1.30 "SIM card" shall mean …', 'B. "Plan" shall have the
 meaning set forth in …'. '"X Service Level" means that the system shall have 99% availability'
 states the level itself and is not taken as a bare definition."""
+_DEFINITION_PREFIX = 400
+"""Only a sentence's opening can define a term (and the search stays short on huge sentences)."""
 _NOT_ITEM = re.compile(r"^\W*\[[^\]]*\]\W*$|-{3,}|`{3}|\{|\bX{2,}|\bbecause\b", re.I)
 """Placeholder lines, ruled lines, code blocks, template variables and clauses: no scope item."""
 _DRAFTING_NOTE = re.compile(r"\[\s*(?:drafting note|describe|insert|specify)\b", re.I)
@@ -931,7 +934,9 @@ class CommitmentDetector(RuleComponent):
                 continue
             if doc[trimmed(doc, sent.start, sent.end)[1] - 1].text == "?":
                 continue  # a question promises nothing
-            if sent.has("definition") and _DEFINITION_OPEN.search(self.sentence_text(doc, sent)):
+            if sent.has("definition") and _DEFINITION_OPEN.search(
+                self.sentence_text(doc, sent)[:_DEFINITION_PREFIX]
+            ):
                 continue  # '"SAN" means the storage area network …': a definition
             if doc_text(doc)[doc[sent.start].idx : doc[sent.start].idx + 1] == "#" and not sent.has(
                 "obligation"
@@ -1219,9 +1224,15 @@ _ESTIMATE_CHEAP = re.compile(r"\d|\b(?:duration|fte|budget|funding|team|delivery
 _CLIENT_RELIEF = re.compile(r"responsib|obligat|required|obliged", re.I)
 """Exclusion wording that, said of the client, relieves the client, not the vendor's scope."""
 _LABELLED_HEADING = re.compile(r"^[^:]{3,40}:\s*\w[^:]*$")
-_NO_CHARGE = frozenset({"no", "free", "without", "not", "n't", "n’t", "never"})
-"""Words just before "extra cost" / "additional charge" that make it a price promise ("at no
-extra cost", "would not result in additional costs")."""
+_NO_CHARGE = frozenset({"no", "free", "without"})
+"""Words just before "extra cost" / "additional charge" that make it a price promise."""
+_NEGATIONS = frozenset({"not", "n't", "n’t", "never"})
+_CAUSES = frozenset(
+    {"result", "incur", "be", "involve", "lead", "cause", "carry", "attract", "entail", "add"}
+)
+"""A negated verb of these before the cost words promises no extra cost ("would not result in
+additional costs"); a negation elsewhere ("items not listed incur additional charges") does
+not."""
 _CHANGE_ORDER = re.compile(r"^change\s+(?:order|request)s?$", re.I)
 _SCOPE_CHANGE = re.compile(r"\bscope\b|\badditional\b|\boverage", re.I)
 """A change-order mention is an exclusion only when it prices changes to the scope."""
@@ -1312,7 +1323,7 @@ class ScopeStatementDetector(RuleComponent):
                     CommitmentDetector.sentence_text(doc, sent)
                 ):
                     continue  # "**Assumptions/Pre-Requirements**": a label, not a statement
-                if category == "exclusion" and is_table_header(
+                if pattern.id == "exclusion.extra_charge" and is_table_header(
                     CommitmentDetector.sentence_text(doc, sent)
                 ):
                     continue  # "LABOR CATEGORY | GSA HOURLY RATE | CEILING PRICE": column names
@@ -1343,6 +1354,12 @@ class ScopeStatementDetector(RuleComponent):
             return False
         if any(sent.has(role) for role in guard("blocked_by") or ()):
             return False
+        if any(
+            cue.start < hit.end and hit.start < cue.end
+            for role in guard("blocked_by_overlap") or ()
+            for cue in sent.cues.get(role, ())
+        ):
+            return False  # "about 20 years of experience": the figure belongs to the cue
         if (
             hit.pattern.category == "exclusion"
             and _CLIENT_RELIEF.search(doc[hit.start : hit.end].text)
@@ -1359,8 +1376,11 @@ class ScopeStatementDetector(RuleComponent):
             return False  # "BASE PERIOD: 6 months": a contract term, not a planned duration
         if hit.pattern.id == "exclusion.extra_charge":
             window = doc[max(sent.start, hit.start - 3) : hit.start]
-            if any(t.lower_ in _NO_CHARGE for t in window):
-                return False  # "at no extra cost", "free of additional charge": a price promise
+            if any(t.lower_ in _NO_CHARGE for t in window) or any(
+                t.lower_ in _NEGATIONS and t.i + 1 < hit.start and doc[t.i + 1].lower_ in _CAUSES
+                for t in window
+            ):
+                return False  # "at no extra cost", "would not result in additional costs"
             if _CHANGE_ORDER.match(doc[hit.start : hit.end].text) and not _SCOPE_CHANGE.search(
                 CommitmentDetector.sentence_text(doc, sent) or ""
             ):

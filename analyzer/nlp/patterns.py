@@ -49,6 +49,7 @@ _GUARD_KEYS = frozenset(
         "focus",
         "requires_cue",
         "blocked_by",
+        "blocked_by_overlap",
         "background_ok",
     }
 )
@@ -91,6 +92,9 @@ class Pattern:
         requires_cue: a lexicon role of the same file; keep the match only when a cue of that
             role is in the sentence ("… is granted." needs "access to").
         blocked_by: lexicon roles; drop the match when a cue of one of them is in the sentence.
+        blocked_by_overlap: lexicon roles; drop the match when a cue of one of them overlaps it
+            ("20 years" inside "20 years of experience"; exclusion, assumption and estimate
+            patterns).
         background_ok: keep a vague_term / subjective / open_ended / escape_clause match in a
             background section (see sections.jsonl) even when the sentence binds nobody (no
             will / shall / must / plan / pledge / require); default False: "useful for various

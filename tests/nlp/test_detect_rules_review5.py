@@ -230,3 +230,54 @@ def test_review5_efforts_without_a_space_are_estimates(
 ) -> None:
     assert _has(estimate, "estimate", "Milestone 1", kind)
     assert not _has(not_estimate, "estimate", "Milestone 1", kind)
+
+
+# --------------------------------------------------------------------------- follow-up review
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our engineers, with 10 years of experience each, will finish the migration in about "
+        "3 months.",
+        "With 15 years in business, we estimate the rollout takes about 6 months.",
+    ],
+)
+def test_review5_experience_blocks_only_its_own_figure(text: str) -> None:
+    assert _has(text, "estimate", "Plan")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Items not listed incur additional charges.",
+        "Requests not listed are charged separately at additional cost.",
+    ],
+)
+def test_review5_a_negation_elsewhere_keeps_the_extra_charge(text: str) -> None:
+    assert _has(text, "exclusion", "Scope")
+
+
+@pytest.mark.parametrize(
+    "text", ["| Data Migration | Out of Scope |", "| Hardware Procurement | Not Included |"]
+)
+def test_review5_title_case_rows_still_exclude(text: str) -> None:
+    assert _has(text, "exclusion", "Scope", "table_row")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We offer a 4h response and 8h resolution for priority 1 incidents.",
+        "Priority 1: 2h response time.",
+    ],
+)
+def test_review5_response_times_are_no_effort_estimates(text: str) -> None:
+    assert not _has(text, "estimate", "Support")
+
+
+def test_review5_means_that_portion_is_a_definition() -> None:
+    text = '"Deliverables" means that portion of the Work to be delivered under a SOW.'
+    assert not _has(text, "commitment", "Definitions")
+    level = '"Gold Service Level" means that the system shall have 99.9% availability.'
+    assert _has(level, "commitment", "Definitions")
