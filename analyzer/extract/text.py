@@ -266,7 +266,7 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
                 continue
             list_start = bool(_MD_LIST_RE.match(line))
         else:
-            if stripped in furniture and not para and _blank_or_end(text, lines, i + 1):
+            if i in furniture:
                 # A page footer or running header of a text converted from PDF ("Source: ACME
                 # CORP, 8-K, 10/1/2008"): neither content nor a section heading.
                 i += 1
@@ -302,21 +302,25 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
 
 RUNNING_LINE_MIN_REPEATS = 3
 RUNNING_LINE_MAX_CHARS = 100
-_DIGIT_RE = re.compile(r"\d")
+RUNNING_LINE_MIN_GAP = 5
+_DATED_RE = re.compile(r"\b(?:19|20)\d\d\b|\bpage\s+\d", re.I)
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
 
 
 def _blank_or_end(text: str, lines: list[tuple[int, int]], i: int) -> bool:
     return i >= len(lines) or not text[lines[i][0] : lines[i][1]].strip()
 
 
-def _running_lines(text: str, lines: list[tuple[int, int]]) -> set[str]:
-    """Lines of a plain-text file that are page furniture, not content.
+def _running_lines(text: str, lines: list[tuple[int, int]]) -> set[int]:
+    """Indices of the lines of a plain-text file that are page furniture, not content.
 
-    A line counts when it stands alone (blank lines around it), is short, holds a digit (a
-    date, a filing or contract number: what tells a footer from a repeated heading such as
-    "Deliverables") and recurs identically at least `RUNNING_LINE_MIN_REPEATS` times.
+    A line counts when it stands alone (blank lines around it), is short, holds a year or a
+    page number (what tells "Source: ACME CORP, 8-K, 10/1/2008" from a repeated heading such as
+    "Deliverables" or a repeated value such as "Duration: 2 weeks") and at least two words,
+    and recurs identically at least `RUNNING_LINE_MIN_REPEATS` times, each at least
+    `RUNNING_LINE_MIN_GAP` lines after the previous one, as a footer does once a page.
     """
-    counts: dict[str, int] = {}
+    seen: dict[str, list[int]] = {}
     for i, (s, e) in enumerate(lines):
         if e - s > RUNNING_LINE_MAX_CHARS * 2:
             continue
@@ -324,13 +328,18 @@ def _running_lines(text: str, lines: list[tuple[int, int]]) -> set[str]:
         if (
             stripped
             and len(stripped) <= RUNNING_LINE_MAX_CHARS
-            and _DIGIT_RE.search(stripped)
-            and not stripped.isdigit()
+            and _DATED_RE.search(stripped)
+            and len(_WORD_RE.findall(stripped)) >= 2
             and (i == 0 or _blank_or_end(text, lines, i - 1))
             and _blank_or_end(text, lines, i + 1)
         ):
-            counts[stripped] = counts.get(stripped, 0) + 1
-    return {line for line, n in counts.items() if n >= RUNNING_LINE_MIN_REPEATS}
+            seen.setdefault(stripped, []).append(i)
+    furniture: set[int] = set()
+    for indices in seen.values():
+        spread = all(b - a >= RUNNING_LINE_MIN_GAP for a, b in pairwise(indices))
+        if len(indices) >= RUNNING_LINE_MIN_REPEATS and spread:
+            furniture.update(indices)
+    return furniture
 
 
 def _atx_heading(line: str) -> tuple[int, str] | None:

@@ -96,8 +96,8 @@ def test_text_numbered_clause_is_not_heading() -> None:
 
 
 def _pages(footer: str, pages: int, heading: str = "Services") -> str:
-    body = f"{heading}\n\nThe Provider shall host the portal.\n\n{footer}\n\n\n"
-    return body * pages
+    body = "\n".join(f"Clause {i}: the Provider shall host the portal." for i in range(8))
+    return f"{heading}\n\n{body}\n\n{footer}\n\n\n" * pages
 
 
 def test_text_page_footer_of_a_converted_pdf_is_dropped() -> None:
@@ -107,6 +107,26 @@ def test_text_page_footer_of_a_converted_pdf_is_dropped() -> None:
     assert not any(footer in b.text for b in blocks)
     assert {b.section for b in blocks} == {("Services",)}
     assert [b.kind for b in blocks] == ["heading", "paragraph"] * 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Cells of a converted price table: figures, not footers.
+        "Price\n\n$10,000\n\nDuration\n\n2 weeks\n\n" * 3,
+        # A repeated value under each phase heading is content, however often it recurs.
+        "".join(
+            f"Phase {i}\n\nDuration: 2 weeks\n\nThe team builds part {i}.\n\n" for i in range(4)
+        ),
+        # A dated line close together is content too.
+        "".join(f"{i}. PRICING\n\nFee: 10% of the 2024 budget\n\n" for i in range(3)),
+    ],
+)
+def test_text_repeated_content_lines_are_not_footers(text: str) -> None:
+    blocks = split_blocks(text, markdown=False)
+    kept = "".join(b.text for b in blocks)
+    for line in ("$10,000", "2 weeks", "Fee: 10% of the 2024 budget"):
+        assert kept.count(line) == text.count(line)
 
 
 @pytest.mark.parametrize(
