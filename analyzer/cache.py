@@ -13,8 +13,8 @@ stopped. Only the parent process reads and writes it; a cache that cannot be ope
 turns itself off with a warning and never fails a scan.
 
 Entries of other fingerprints (an older release, model or rule set; another engine) stay usable
-for a while, for a user who switches back, and are pruned once older than `STALE_AFTER_DAYS`
-when a cache is opened: without that, every upgrade would leave its reports behind for good.
+for a while, for a user who switches back, and are pruned `STALE_AFTER_DAYS` after they were
+written, when a cache is opened: without that, every upgrade would leave its reports behind.
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ class ScanCache:
         directory: where `scan-cache.sqlite` lives (created when missing).
         fingerprint: from `scan_fingerprint`; entries of other fingerprints are invisible.
         stale_after_days: entries of other fingerprints written longer ago than this are
-            deleted on opening (see the module docstring).
+            deleted on opening (see the module docstring); a hit does not renew an entry.
     """
 
     def __init__(
@@ -215,17 +215,28 @@ class ScanCache:
                 " tool TEXT NOT NULL, report BLOB NOT NULL, created REAL NOT NULL,"
                 " PRIMARY KEY (sha256, fingerprint)) WITHOUT ROWID"
             )
+            # Pruning reads only this index, not the reports stored beside the dates.
+            db.execute("CREATE INDEX IF NOT EXISTS reports_created ON reports (created)")
             self._db = db
-            self.pruned = self._prune(time.time() - stale_after_days * 86400)
         except (OSError, sqlite3.Error) as exc:
             self._disable(f"scan cache disabled: cannot open {directory / CACHE_FILE}: {exc}")
+            return
+        self.pruned = self._prune(time.time() - stale_after_days * 86400)
 
     def _prune(self, before: float) -> int:
-        """Delete other fingerprints' entries written before `before`; the number deleted."""
+        """Delete other fingerprints' entries written before `before`; the number deleted.
+
+        A cache that cannot be pruned (locked by another scan, read-only) still serves hits.
+        """
         assert self._db is not None
-        cursor = self._db.execute(
-            "DELETE FROM reports WHERE fingerprint != ? AND created < ?", (self.fingerprint, before)
-        )
+        try:
+            cursor = self._db.execute(
+                "DELETE FROM reports WHERE created < ? AND fingerprint != ?",
+                (before, self.fingerprint),
+            )
+        except sqlite3.Error as exc:
+            logger.info("scan cache: old entries not pruned: %s", exc)
+            return 0
         return max(cursor.rowcount, 0)
 
     @property

@@ -102,9 +102,12 @@ def document_interval(
     bottom = np.bincount(index, weights=np.asarray(denominators, dtype=float))
     draws = np.random.default_rng(seed).integers(0, len(top), size=(samples, len(top)))
     sums, totals = top[draws].sum(axis=1), bottom[draws].sum(axis=1)
-    ratios = np.divide(sums, totals, out=np.zeros_like(sums), where=totals > 0)
+    # A resample without a single gold or predicted item has no score: it is left out, not 0.
+    ratios = np.divide(sums, totals, out=np.full_like(sums, np.nan), where=totals > 0)
+    if np.isnan(ratios).all():
+        return (0.0, 0.0)
     tail = (1 - level) / 2 * 100
-    low, high = np.percentile(ratios, [tail, 100 - tail])
+    low, high = np.nanpercentile(ratios, [tail, 100 - tail])
     return float(low), float(high)
 
 

@@ -157,3 +157,12 @@ def test_evaluate_format_table_gives_document_intervals() -> None:
     table = format_table(evaluate_rules(RECORDS))
     assert "95% intervals (1 documents resampled 2,000 times)" in table
     assert "phrase precision" in table
+
+
+def test_evaluate_interval_leaves_out_resamples_without_items() -> None:
+    # Nine documents without the label, one with a perfect score: a resample that misses it
+    # has no F1 at all and must not count as F1 0.
+    documents = [f"d{i}" for i in range(10)]
+    gold = [False] * 9 + [True]
+    assert f1_interval(documents, gold, gold) == (1.0, 1.0)
+    assert f1_interval(documents, [False] * 10, [False] * 10) == (0.0, 0.0)
