@@ -26,6 +26,10 @@ from analyzer.types import SEVERITIES, Block, Document, Finding, finding_id
 SKIPPED_BLOCK_KINDS = frozenset({"header", "footer"})
 PATTERN_FILES: tuple[str, ...] = ("ambiguity", "ambiguity_induced", "commitment", "scope")
 _SENTENCE_LEVEL = frozenset({"commitment", "exclusion", "assumption", "estimate"})
+MAX_PHRASES_PER_SENTENCE = 20
+"""Phrase findings kept per sentence, in text order. Real sentences hold a handful; a block
+without sentence breaks ("NN NN NN …", 100,000 characters) held tens of thousands, each
+carrying that sentence into the report: a 900 KB file took 24 GB."""
 _NUMBERING = re.compile(r"^\s*(?:[\dIVXivx]+(?:\.\d+)*\.?|[A-Za-z][.)])\s+")
 
 
@@ -127,17 +131,19 @@ def detect(document: Document, nlp: Language | None = None, batch_size: int = 25
         shift = section_kind(block.section)[1]
         bounds = sentence_bounds(doc)
         local: list[tuple[int, int]] = []
+        texts: list[str] = []
         for i in range(len(bounds) - 1):
             s, e = trimmed(doc, int(bounds[i]), int(bounds[i + 1]))
             if s >= e:
                 continue
             cs, ce = doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)
             local.append((cs, ce))
+            texts.append(block.text[cs:ce])
             sentences.append(
                 Sentence(
                     base + cs,
                     base + ce,
-                    block.text[cs:ce],
+                    texts[-1],
                     block.index,
                     block.page,
                     block.section,
@@ -145,6 +151,7 @@ def detect(document: Document, nlp: Language | None = None, batch_size: int = 25
                 )
             )
         starts = [cs for cs, _ in local]
+        phrases_kept: dict[int, int] = {}
         for span in doc.spans.get(SPANS_KEY, ()):
             pattern = patterns[span._.pattern_id]
             category, type_ = pattern.category or "", pattern.type or ""
@@ -157,9 +164,15 @@ def detect(document: Document, nlp: Language | None = None, batch_size: int = 25
                     lo = mid + 1
                 else:
                     hi = mid
-            ss, se = local[max(lo - 1, 0)] if local else (cs, ce)
+            held = max(lo - 1, 0)
+            ss, se = local[held] if local else (cs, ce)
             if category in _SENTENCE_LEVEL:
                 cs, ce = ss, se
+            else:
+                kept = phrases_kept.get(held, 0)
+                if kept >= MAX_PHRASES_PER_SENTENCE:
+                    continue
+                phrases_kept[held] = kept + 1
             start, end = base + cs, base + ce
             severity = shifted_severity(pattern.severity, shift, category)
             if severity not in SEVERITIES:
@@ -173,7 +186,8 @@ def detect(document: Document, nlp: Language | None = None, batch_size: int = 25
                     start=start,
                     end=end,
                     text=block.text[cs:ce],
-                    sentence=block.text[ss:se],
+                    # One string per sentence, shared by its findings, not a copy each.
+                    sentence=texts[held] if local else block.text[ss:se],
                     page=block.page,
                     section=section,
                     explanation=pattern.explanation,

@@ -324,6 +324,14 @@ def build_nul_bytes_txt(folder: Path) -> Path:
     return _write(folder, "nul-bytes.txt", data)
 
 
+def build_placeholder_flood_txt(folder: Path) -> Path:
+    """900 KB of "NN " without a sentence break: one placeholder per word.
+
+    Every phrase finding carried its 100,000-character sentence; this file took 24 GB.
+    """
+    return _write(folder, "placeholder-flood.txt", b"NN " * 300_000)
+
+
 def build_big_txt(folder: Path) -> Path:
     """A 6 MB text file: a proposal followed by a long asset-inventory appendix.
 
@@ -446,6 +454,7 @@ CASES: tuple[Case, ...] = (
     Case("nul-bytes.txt", build_nul_bytes_txt, Expect("ok")),
     Case("dangling.pdf", build_dangling_link, Expect("error", "file not found")),
     Case("pipe.txt", build_fifo, Expect("error", "not a regular file")),
+    Case("placeholder-flood.txt", build_placeholder_flood_txt, Expect("ok")),
     Case("big-6mb.txt", build_big_txt, Expect("ok"), big=True),
     Case("2000-pages.pdf", build_2000_page_pdf, Expect("ok"), big=True),
 )

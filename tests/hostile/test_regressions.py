@@ -224,3 +224,19 @@ def test_regression_fuzz_error_line_with_unassigned_character() -> None:
         extract_bytes(replace_part(docx, "word/document.xml", broken), "uri.docx")
     line = info.value.one_line()
     assert "\\u05cc" in line and line.isprintable()
+
+
+def test_regression_phrase_flood_is_capped_per_sentence() -> None:
+    """A sentence of 20,000 placeholders gave 20,000 findings, each with its own copy of it."""
+    from analyzer.analyze import Analyzer
+    from analyzer.nlp.detect import MAX_PHRASES_PER_SENTENCE
+
+    report = Analyzer(model_dir=None).analyze_text("TBD " * 20_000, "flood.txt")
+    phrases = [f for f in report.findings if f.category == "ambiguity"]
+    by_sentence: dict[int | None, list[str | None]] = {}
+    for finding in phrases:
+        by_sentence.setdefault(finding.sentence_start, []).append(finding.sentence)
+    assert phrases
+    assert max(len(v) for v in by_sentence.values()) == MAX_PHRASES_PER_SENTENCE
+    for texts in by_sentence.values():
+        assert all(t is texts[0] for t in texts)  # one string per sentence, shared
