@@ -351,6 +351,24 @@ def negated_subject_end(doc: Doc, sent: SentenceHits) -> int:
     return sent.start
 
 
+def sentence_opening(doc: Doc, sent: SentenceHits) -> int:
+    """The first word of a sentence, after list markers, numbering, table bars and quotes."""
+    i = sent.start
+    while i < sent.end and not doc[i].is_alpha:
+        i += 1
+    if i < sent.end and len(doc[i]) <= 3 and i + 1 < sent.end and doc[i + 1].text in ".)":
+        i += 2  # "(a) Please …", "b. We recommend …"
+        while i < sent.end and not doc[i].is_alpha:
+            i += 1
+    return i
+
+
+def opens_with(doc: Doc, sent: SentenceHits, roles: Iterable[str]) -> bool:
+    """True when a cue of one of `roles` starts at the sentence's first word."""
+    first = sentence_opening(doc, sent)
+    return any(h.start == first for role in roles for h in sent.cues.get(role, ()))
+
+
 def party_before(
     sent: SentenceHits, position: int, window: int = 14, doc: Doc | None = None
 ) -> str | None:
@@ -551,6 +569,11 @@ def party_after_by(doc: Doc, sent: SentenceHits, position: int, window: int = 6)
     return None
 
 
+def _as_set(value: str | Iterable[str]) -> frozenset[str]:
+    """A guard value given as one word or a list of words, as a set."""
+    return frozenset((value,)) if isinstance(value, str) else frozenset(value)
+
+
 # ---------------------------------------------------------------------------------------------
 # Ambiguity
 # ---------------------------------------------------------------------------------------------
@@ -567,8 +590,17 @@ class AmbiguityDetector(RuleComponent):
     """Phrase-level ambiguity (vague, open-ended, subjective, escape, placeholder, unbounded)."""
 
     pattern_files = ("ambiguity", "ambiguity_induced")
-    lexicon_roles = frozenset({"party", "boilerplate", "definition", "pin", "exclusion_cue"})
+    lexicon_roles = frozenset(
+        {"party", "boilerplate", "definition", "pin", "exclusion_cue", "signature_field"}
+    )
     findings_only = True
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        super().__init__(nlp, name)
+        for pattern in self.patterns.values():
+            demote = pattern.guard("demote_by_opening")
+            if demote and demote.get("to") not in self.patterns:
+                raise ValueError(f"{pattern.id}: demote_by_opening names no pattern {demote}")
 
     def __call__(self, doc: Doc) -> Doc:
         """Add one span per vague phrase (overlaps resolved to the longest phrase)."""
@@ -586,6 +618,9 @@ class AmbiguityDetector(RuleComponent):
                     start, end = hit.start, hit.end
                     if focus:
                         start, end = hit.start + focus[0], hit.start + focus[1]
+                    demote = pattern.guard("demote_by_opening")
+                    if demote and opens_with(doc, sent, demote["roles"]):
+                        pattern = self.patterns[demote["to"]]  # "By: ____": a signature field
                     candidates.append(self.make_span(doc, start, end, pattern))
             spans.extend(filter_spans(candidates))
         spans.sort(key=lambda s: (s.start, s.end))
@@ -641,7 +676,7 @@ class AmbiguityDetector(RuleComponent):
         ):
             return False  # "items such as tapes, toners, etc.": the "etc." is the open end
         required = guard("requires_party")
-        if required and party_before(sent, hit.start, window=3, doc=doc) != required:
+        if required and party_before(sent, hit.start, window=3, doc=doc) not in _as_set(required):
             return False
         return not any(sent.has(role) for role in guard("blocked_by") or ())
 
@@ -815,6 +850,22 @@ _WORD = re.compile(r"[A-Za-z]{2,}")
 _USER_STORY = re.compile(
     r"\bas an? [\w -]{1,40}?,? (?:i|we) (?:can|want|will|should|am able)\b", re.I
 )
+_USER_STORY_OPEN = re.compile(
+    r"^\W{0,6}(?:[^|\n]{0,30}\|\W{0,4})?as\s(?:an?|the)\s[\w' /-]{1,40}?,?\s{1,3}i\s{1,3}"
+    r"(?:want|wish|need|can|could|expect|would\s{1,3}like|[’']d\s{1,3}like|am\s{1,3}able|"
+    r"(?:will|should|must|would)\s{1,3}be\s{1,3}able)\b",
+    re.I,
+)
+"""A user story opening a line ("As an HR representative, I will be able to view …", "| US-3 |
+As a vendor, I want …"): a need of a user, not a promise of the party doing the work."""
+_USER_STORY_PREFIX = 200
+
+
+def is_user_story(text: str) -> bool:
+    """True for a line that opens with a user story (a bounded prefix is searched)."""
+    return _USER_STORY_OPEN.match(strip_marker(text[:_USER_STORY_PREFIX])) is not None
+
+
 _MILESTONE_HEADING = re.compile(
     r"^\W*(?:milestone|phase|m|wp|work\s*package|weeks?|sprint|deliverable)\s*\d+"
     r"(?:\s*[-–]\s*\d+)?\s*(?:[-–—:.]\s*|\s+)(?P<name>[^(\s].*)$",
@@ -891,7 +942,7 @@ class CommitmentDetector(RuleComponent):
     """Sentence-level commitments of the party doing the work, typed by dominant content."""
 
     pattern_files = ("commitment",)
-    lexicon_roles = frozenset({"party", "liability", "definition"})
+    lexicon_roles = frozenset({"party", "liability", "definition", "reader_instruction"})
     gate_roles = frozenset({"obligation", "present_promise", "weak_obligation"})
 
     def __init__(self, nlp: Language, name: str) -> None:
@@ -950,6 +1001,8 @@ class CommitmentDetector(RuleComponent):
                         if span is not None:
                             spans.append(span)
                     continue
+            if listed is None and self.not_the_authors(doc, sent, section_kind):
+                continue
             bound = self.bound_party(doc, sent, section_kind)
             if bound is None and in_scope:
                 bound = self.section_default(doc, sent, section_kind)
@@ -982,6 +1035,21 @@ class CommitmentDetector(RuleComponent):
                 spans.append(span)
         self.add_spans(doc, spans)
         return doc
+
+    def not_the_authors(self, doc: Doc, sent: SentenceHits, section_kind: str | None) -> bool:
+        """A line that binds nobody doing the work: a user story or an instruction to the reader.
+
+        "As an HR representative, I will be able to view …" states a user's need (LABELLING.md:
+        user stories are not commitments), except as a row of a milestone table, where it
+        names a promised feature (corpus label). "Please commit to providing a Dockerfile …",
+        "This section should break out the roadmap …" instruct whoever fills in a template.
+        """
+        if opens_with(doc, sent, ("reader_instruction",)):
+            return True
+        s, e = trimmed(doc, sent.start, sent.end)
+        if section_kind == "work" and is_list_item(doc, s, e):
+            return False
+        return is_user_story(self.sentence_text(doc, sent))
 
     @staticmethod
     def is_work_item(doc: Doc, sent: SentenceHits) -> bool:
@@ -1280,7 +1348,7 @@ class ScopeStatementDetector(RuleComponent):
     """Sentence-level exclusions, assumptions and estimates (one of each per sentence)."""
 
     pattern_files = ("scope",)
-    lexicon_roles = frozenset({"liability", "definition", "party"})
+    lexicon_roles = frozenset({"liability", "definition", "party", "reader_instruction"})
     findings_only = True
 
     def __init__(self, nlp: Language, name: str) -> None:
@@ -1354,6 +1422,11 @@ class ScopeStatementDetector(RuleComponent):
             return False
         if any(sent.has(role) for role in guard("blocked_by") or ()):
             return False
+        if guard("blocked_by_opening") and opens_with(doc, sent, guard("blocked_by_opening")):
+            return False  # "We recommend that the scope … fits in 3 months": reader's advice
+        required_party = guard("requires_party")
+        if required_party and party_before(sent, hit.start, doc=doc) not in _as_set(required_party):
+            return False  # "The configuration is expected to provide …": nobody is relied on
         if any(
             cue.start < hit.end and hit.start < cue.end
             for role in guard("blocked_by_overlap") or ()

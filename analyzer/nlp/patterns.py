@@ -50,6 +50,8 @@ _GUARD_KEYS = frozenset(
         "requires_cue",
         "blocked_by",
         "blocked_by_overlap",
+        "blocked_by_opening",
+        "demote_by_opening",
         "background_ok",
     }
 )
@@ -86,7 +88,9 @@ class Pattern:
             "state updates" does not, "State" always does.
         requires_list_after: keep only when a list (comma, "and", "or") follows within 12 tokens.
         not_in_definition: drop the match inside a definition ("X means …").
-        requires_party: keep only when the sentence's bound party is this one ("vendor").
+        requires_party: keep only when the party right before the match is this one ("vendor"),
+            or one of these (["client", "user", "named"]: "The Customer is expected to provide
+            …", not "The configuration is expected to provide …").
         not_in_sections: section kinds (see sections.jsonl) where the pattern is dropped.
         focus: [start, end] token slice of the match to report instead of the whole match.
         requires_cue: a lexicon role of the same file; keep the match only when a cue of that
@@ -95,6 +99,14 @@ class Pattern:
         blocked_by_overlap: lexicon roles; drop the match when a cue of one of them overlaps it
             ("20 years" inside "20 years of experience"; exclusion, assumption and estimate
             patterns).
+        blocked_by_opening: lexicon roles; drop the match when a cue of one of them opens the
+            sentence, after any list marker or quote ("We recommend that the scope … fit within
+            a 3 month period": the reader's instruction, no estimate; exclusion, assumption and
+            estimate patterns).
+        demote_by_opening: {"roles": [lexicon roles], "to": pattern id}; when a cue of one of
+            the roles opens the sentence, report the match as the "to" pattern of the same
+            file (its type, severity and texts): a signature block's blank ("By: ____") is a
+            low-severity placeholder (ambiguity patterns).
         background_ok: keep a vague_term / subjective / open_ended / escape_clause match in a
             background section (see sections.jsonl) even when the sentence binds nobody (no
             will / shall / must / plan / pledge / require); default False: "useful for various

@@ -281,3 +281,137 @@ def test_review5_means_that_portion_is_a_definition() -> None:
     assert not _has(text, "commitment", "Definitions")
     level = '"Gold Service Level" means that the system shall have 99.9% availability.'
     assert _has(level, "commitment", "Definitions")
+
+
+# ---- review 5, round 2
+
+
+@pytest.mark.parametrize(
+    ("story", "promise"),
+    [
+        (
+            "“As an HR representative, I will be able to view applicant data online”",
+            "The Contractor will deliver an online view of applicant data.",
+        ),
+        (
+            "“As a job applicant, I want the ability to edit and submit my application online”",
+            "As a result, we will deliver the online application form in May.",
+        ),
+        (
+            "As a user, I will be able to export my data as CSV.",
+            "As a team, we will build the CSV export.",
+        ),
+    ],
+)
+def test_review5_user_stories_are_no_commitments(story: str, promise: str) -> None:
+    # LABELLING.md: user stories are not commitments; "As a result, we will …" still binds.
+    assert not _has(story, "commitment", "Scope")
+    assert _has(promise, "commitment", "Scope")
+
+
+def test_review5_user_story_rows_of_a_milestone_table_stay_commitments() -> None:
+    # A user story in a milestone table names a promised feature (corpus label).
+    story = "As a user, I should be able to sign up and sign in to the app."
+    assert not _has(story, "commitment", "Scope")
+    assert _has(f"| 1. | {story} |", "commitment", "Milestone 1", "table_row")
+
+
+@pytest.mark.parametrize(
+    ("instruction", "promise", "kind"),
+    [
+        (
+            "* Please commit to providing a Dockerfile for the delivery of your project.",
+            "* We will provide a Dockerfile for the delivery of the project.",
+            "list_item",
+        ),
+        (
+            "This section should break out the development roadmap into a number of milestones.",
+            "Please note that we will deliver the Dockerfile in week 2.",
+            "paragraph",
+        ),
+    ],
+)
+def test_review5_template_instructions_are_no_commitments(
+    instruction: str, promise: str, kind: str
+) -> None:
+    assert not _has(instruction, "commitment", "Development Roadmap", kind)
+    assert _has(promise, "commitment", "Development Roadmap", kind)
+
+
+def test_review5_recommended_scope_of_a_template_is_no_estimate() -> None:
+    advice = (
+        "We recommend that the scope of the work can fit within a 3 month period and that "
+        "teams structure their roadmap as 1 month = 1 milestone."
+    )
+    assert not _has(advice, "estimate", "Development Roadmap")
+    estimate = "We estimate that the work takes about 3 months."
+    assert _has(estimate, "estimate", "Development Roadmap")
+
+
+@pytest.mark.parametrize(
+    ("technical", "assumption"),
+    [
+        (
+            "We will remove the Java 9 dependency from the build.",
+            "This proposal depends on the client providing API keys.",
+        ),
+        (
+            "The light client verifies headers while not relying on a particular node.",
+            "We rely on the Customer to supply test data.",
+        ),
+        (
+            "The configuration is expected to provide sensible defaults for each node.",
+            "The plan has a dependency on the client's data team.",
+        ),
+    ],
+)
+def test_review5_technical_dependencies_are_no_assumptions(technical: str, assumption: str) -> None:
+    assert not _has(technical, "assumption")
+    assert _has(assumption, "assumption")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "kept", "kept_expected"),
+    [
+        # Misses: all-caps drafting instructions and hash marks where a number goes.
+        ("ADD BILLING ADDRESS HERE", ["ADD BILLING ADDRESS HERE"], "The fee is $NN.", ["NN"]),
+        (
+            "The kickoff takes place at INSERT CLIENT'S LOCATION HERE.",
+            ["INSERT CLIENT'S LOCATION HERE"],
+            "The site is [Insert Address].",
+            ["[Insert Address]"],
+        ),
+        ("Delivery is due within ## days after award.", ["##"], "## Days of support", []),
+        # False alarms: a list letter, and a value a reference pins down.
+        ("NN.", [], "The fee is $NN per month.", ["NN"]),
+        (
+            "Shall be determined as set forth in Section 8.4 of the Agreement.",
+            [],
+            "The schedule shall be agreed between the parties.",
+            ["shall be agreed"],
+        ),
+    ],
+)
+def test_review5_fill_in_instructions_and_list_letters(
+    text: str, expected: list[str], kept: str, kept_expected: list[str]
+) -> None:
+    assert _placeholders(text) == expected
+    assert _placeholders(kept) == kept_expected
+
+
+@pytest.mark.parametrize(
+    ("signature", "blank"),
+    [
+        ("By: ________", "Delivery Date: ________"),
+        ("Name: ____________", "The contractor will deliver ___ reports."),
+        ("Date: ________", "Payment is due within __ days."),
+    ],
+)
+def test_review5_signature_block_blanks_are_low_severity(signature: str, blank: str) -> None:
+    # A blank for signing is a form field, not an undecided scope value: still shown, but low.
+    def severities(text: str) -> list[str]:
+        found = findings_of(make_document(text), "ambiguity")
+        return [f.severity for f in found if f.type == "placeholder"]
+
+    assert severities(signature) == ["low"]
+    assert severities(blank) == ["high"]
