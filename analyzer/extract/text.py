@@ -180,13 +180,13 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
     out = _Builder(text)
     lines = _lines(text)
     n = len(lines)
+    blank = [not text[s:e].strip() for s, e in lines]
     # has_text_after[i]: some line after line i is not blank. Precomputed once: asking per
     # blank line made a file of many blank lines quadratic (50,000 blank lines took 90 s).
     has_text_after = [False] * (n + 1)
     for j in range(n - 1, -1, -1):
-        s_j, e_j = lines[j]
-        has_text_after[j] = has_text_after[j + 1] or bool(text[s_j:e_j].strip())
-    furniture = set() if markdown else _running_lines(text, lines)
+        has_text_after[j] = has_text_after[j + 1] or not blank[j]
+    furniture = set() if markdown else _running_lines(text, lines, blank)
     para: list[tuple[int, int]] = []
     para_kind: BlockKind = "paragraph"
     para_level: int | None = None
@@ -307,20 +307,18 @@ _DATED_RE = re.compile(r"\b(?:19|20)\d\d\b|\bpage\s+\d", re.I)
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 
 
-def _blank_or_end(text: str, lines: list[tuple[int, int]], i: int) -> bool:
-    return i >= len(lines) or not text[lines[i][0] : lines[i][1]].strip()
-
-
-def _running_lines(text: str, lines: list[tuple[int, int]]) -> set[int]:
+def _running_lines(text: str, lines: list[tuple[int, int]], blank: list[bool]) -> set[int]:
     """Indices of the lines of a plain-text file that are page furniture, not content.
 
-    A line counts when it stands alone (blank lines around it), is short, holds a year or a
-    page number (what tells "Source: ACME CORP, 8-K, 10/1/2008" from a repeated heading such as
-    "Deliverables" or a repeated value such as "Duration: 2 weeks") and at least two words,
-    and recurs identically at least `RUNNING_LINE_MIN_REPEATS` times, each at least
-    `RUNNING_LINE_MIN_GAP` lines after the previous one, as a footer does once a page.
+    `blank[i]` says whether line i is blank. A line counts when it stands alone (blank lines
+    around it), is short, holds a year or a page number (what tells "Source: ACME CORP, 8-K,
+    10/1/2008" from a repeated heading such as "Deliverables" or a repeated value such as
+    "Duration: 2 weeks") and at least two words, and recurs identically at least
+    `RUNNING_LINE_MIN_REPEATS` times, each at least `RUNNING_LINE_MIN_GAP` lines after the
+    previous one, as a footer does once a page.
     """
     seen: dict[str, list[int]] = {}
+    last = len(lines) - 1
     for i, (s, e) in enumerate(lines):
         if e - s > RUNNING_LINE_MAX_CHARS * 2:
             continue
@@ -330,8 +328,8 @@ def _running_lines(text: str, lines: list[tuple[int, int]]) -> set[int]:
             and len(stripped) <= RUNNING_LINE_MAX_CHARS
             and _DATED_RE.search(stripped)
             and len(_WORD_RE.findall(stripped)) >= 2
-            and (i == 0 or _blank_or_end(text, lines, i - 1))
-            and _blank_or_end(text, lines, i + 1)
+            and (i == 0 or blank[i - 1])
+            and (i == last or blank[i + 1])
         ):
             seen.setdefault(stripped, []).append(i)
     furniture: set[int] = set()
