@@ -301,20 +301,24 @@ class ModelScores:
         }
 
 
-def _phrases(scores: PhraseScores, record: LabelledSentence, example: SentenceExample) -> None:
+def _phrases(
+    scores: PhraseScores, record: LabelledSentence, example: SentenceExample
+) -> tuple[int, int]:
+    """Add one record's phrases to `scores`; its (phrases overlapping gold, phrases predicted)."""
     gold = [(a.start, a.end) for a in record.ambiguity]
     predicted = [
         (f.start - example.start, f.end - example.start)  # type: ignore[operator]
         for f in example.findings
         if f.category == "ambiguity"
     ]
+    hits = sum(any(ps < ge and gs < pe for gs, ge in gold) for ps, pe in predicted)
     scores.predicted += len(predicted)
     scores.gold += len(gold)
-    for ps, pe in predicted:
-        scores.predicted_overlapping += any(ps < ge and gs < pe for gs, ge in gold)
-        scores.exact += (ps, pe) in gold
+    scores.predicted_overlapping += hits
+    scores.exact += sum((ps, pe) in gold for ps, pe in predicted)
     for gs, ge in gold:
         scores.gold_overlapped += any(ps < ge and gs < pe for ps, pe in predicted)
+    return hits, len(predicted)
 
 
 def score(model: ScopeClassifier, data: LabelledExamples) -> ModelScores:
@@ -347,12 +351,7 @@ def score(model: ScopeClassifier, data: LabelledExamples) -> ModelScores:
     phrase_counts: dict[str, list[tuple[int, int]]] = {"rules": [], "combined": []}
     type_hits = type_total = 0
     for i, (record, example) in enumerate(zip(data.records, data.examples, strict=True)):
-        before = (phrases_rules.predicted_overlapping, phrases_rules.predicted)
-        _phrases(phrases_rules, record, example)
-        counted = (
-            phrases_rules.predicted_overlapping - before[0],
-            phrases_rules.predicted - before[1],
-        )
+        counted = _phrases(phrases_rules, record, example)
         phrase_counts["rules"].append(counted)
         if decided["ambiguity"][i]:
             _phrases(phrases_combined, record, example)
