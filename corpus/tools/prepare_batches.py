@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import random
 import re
@@ -51,6 +52,13 @@ PLAN: dict[str, tuple[tuple[str, ...], int, str]] = {
 }
 SKIP_NAMES = re.compile(r"(^|/)(readme|license|licence|changelog|contributing|index)\b", re.I)
 LETTER = re.compile(r"[A-Za-z]")
+# Enrichment: sections whose heading promises the rare labels (the labels still come from reading).
+RARE_SECTIONS = re.compile(
+    r"exclu|out[- ]of[- ]scope|not included|assum|dependenc|(client|customer|agency|state|"
+    r"government)('s)? (responsibilit|obligation)|budget|cost|pric|fee|estimat|level of effort|"
+    r"service level|sla\b|warrant|acceptance|change (request|control|order)|timeline|milestone",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ def units_of(path: Path) -> list[Unit]:
     for block in document.blocks:
         starts = sentence_starts(block.text)
         bounds = [*starts, len(block.text)]
-        for begin, finish in zip(bounds, bounds[1:], strict=False):
+        for begin, finish in itertools.pairwise(bounds):
             raw = block.text[begin:finish]
             text = raw.rstrip()
             if not LETTER.search(text):
@@ -155,6 +163,44 @@ def choose(
         print(f"{genre}: {taken} documents", file=sys.stderr)
 
 
+ENRICH_SHARE = {
+    "contract": 0.3,
+    "proposal": 0.25,
+    "solicitation": 0.25,
+    "template": 0.1,
+    "tos": 0.05,
+    "requirements": 0.05,
+}
+
+
+def enrichment(
+    data: Path, used: set[str], taken: set[tuple[str, int]], seed: int, per_section: int
+) -> Iterator[tuple[str, str, str, list[Unit]]]:
+    """Yield whole sections whose heading promises exclusions, assumptions or estimates."""
+    for genre, (patterns, _wanted, prefix) in PLAN.items():
+        files = candidates(data, patterns)
+        random.Random(f"{seed}:enrich:{genre}").shuffle(files)
+        for path in files:
+            source = path.relative_to(data).as_posix()
+            if source in used:
+                continue
+            try:
+                units = units_of(path)
+            except (AnalyzerError, MemoryError):
+                continue
+            chosen = [
+                u
+                for u in units
+                if u.section and RARE_SECTIONS.search(u.section) and (source, u.start) not in taken
+            ]
+            by_section: dict[str, list[Unit]] = {}
+            for unit in chosen:
+                by_section.setdefault(unit.section or "", []).append(unit)
+            picked = [u for section in by_section.values() for u in section[:per_section]]
+            if len(picked) >= 3:
+                yield doc_id_of(prefix, source), genre, source, picked
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -164,10 +210,29 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=700, help="sentences per batch")
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply documents wanted")
+    parser.add_argument(
+        "--enrich", type=int, default=0, help="instead: N sentences of rare-label sections"
+    )
+    parser.add_argument("--prefix", default="b", help="batch name prefix")
     args = parser.parse_args()
 
     args.out.mkdir(parents=True, exist_ok=True)
-    docs = list(choose(args.data, args.per_doc, used_sources(args.labelled), args.seed, args.scale))
+    if args.enrich:
+        taken = {
+            (r["source"], r["start"])
+            for path in args.out.glob("*.jsonl")
+            for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+        }
+        docs = []
+        budget = {g: args.enrich * share for g, share in ENRICH_SHARE.items()}
+        for doc in enrichment(args.data, used_sources(args.labelled), taken, args.seed, 25):
+            if budget[doc[1]] > 0:
+                docs.append(doc)
+                budget[doc[1]] -= len(doc[3])
+    else:
+        docs = list(
+            choose(args.data, args.per_doc, used_sources(args.labelled), args.seed, args.scale)
+        )
     # Interleave genres so every batch mixes them (a labeller's drift then shows in every genre).
     random.Random(args.seed).shuffle(docs)
     batch: list[tuple[str, str, str, list[Unit]]] = []
@@ -178,10 +243,11 @@ def main() -> None:
         if not batch:
             return
         number += 1
-        name = f"b{number:02d}"
-        with (args.out / f"{name}.jsonl").open("w", encoding="utf-8") as records, (
-            args.out / f"{name}.txt"
-        ).open("w", encoding="utf-8") as readable:
+        name = f"{args.prefix}{number:02d}"
+        with (
+            (args.out / f"{name}.jsonl").open("w", encoding="utf-8") as records,
+            (args.out / f"{name}.txt").open("w", encoding="utf-8") as readable,
+        ):
             counter = 0
             for doc_id, genre, source, units in batch:
                 readable.write(f"\n## DOCUMENT {doc_id} | genre: {genre} | {source}\n")
