@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 FILES  ?= examples
 FORMAT ?= md
 
-.PHONY: help install review test lint typecheck scan evaluate model bench fuzz clean
+.PHONY: help install review test lint typecheck scan evaluate model bench fuzz clean dist wheel-check
 
 help:
 	@echo "make review            set up and start the review app on http://127.0.0.1:8501"
@@ -15,6 +15,8 @@ help:
 	@echo "make evaluate          score rules, model and combined on the corpus test split"
 	@echo "make model             corpus -> induced lexicon -> train -> evaluate"
 	@echo "make bench             scan benchmark on ../shared/data -> bench/results.md"
+	@echo "make dist              build the sdist and wheel into dist/"
+	@echo "make wheel-check       install the wheel in a fresh venv far from the checkout and use it"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +29,7 @@ install: $(STAMP)
 review: $(STAMP)
 	$(BIN)/scopelens review --address 127.0.0.1 --port 8501
 
-LINTED := analyzer tests app.py examples $(wildcard app_pages bench)
+LINTED := analyzer tests examples corpus/tools $(wildcard bench)
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
@@ -49,7 +51,16 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_scan.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache
+
+dist: $(STAMP)
+	rm -rf dist build
+	$(BIN)/python -m build --outdir dist . >/dev/null
+	@ls dist
+
+# CI does exactly this: the wheel alone, installed in a new virtualenv outside the checkout.
+wheel-check: dist
+	PYTHON=$(PYTHON) bash .ci/check-wheel dist
 
 model: $(STAMP)
 	$(BIN)/python -m analyzer.nlp.induce

@@ -43,7 +43,14 @@ class Format(StrEnum):
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"scopelens {__version__}")
+        from analyzer.analyze import Analyzer
+
+        analyzer = Analyzer()
+        if analyzer.model is None:
+            model = f"none ({analyzer.model_warning or 'rules only'})"
+        else:
+            model = f"{analyzer.model_name} ({analyzer.model_dir})"
+        typer.echo(f"scopelens {__version__}\nmodel: {model}")
         raise typer.Exit()
 
 
@@ -383,9 +390,10 @@ def handover(
 
 @app.command()
 def evaluate(
-    corpus: Annotated[Path, typer.Option(help="Folder with the labelled JSONL files.")] = Path(
-        "corpus/labelled"
-    ),
+    corpus: Annotated[
+        Path | None,
+        typer.Option(help="Folder with the labelled JSONL files (default: ./corpus/labelled)."),
+    ] = None,
     split: Annotated[
         str, typer.Option(help="Split to evaluate: train, dev, test or all.")
     ] = "test",
@@ -402,8 +410,7 @@ def evaluate(
 
     if split not in ("train", "dev", "test", "all"):
         raise _fail(f"unknown --split {split!r}: use train, dev, test or all")
-    if not corpus.is_dir():
-        raise _fail(f"{corpus}: corpus folder not found")
+    corpus = _corpus_dir(corpus)
     try:
         records = load_corpus(corpus, None if split == "all" else split)  # type: ignore[arg-type]
     except ValueError as exc:
@@ -429,9 +436,10 @@ def evaluate(
 
 @app.command()
 def train(
-    corpus: Annotated[Path, typer.Option(help="Folder with the labelled JSONL files.")] = Path(
-        "corpus/labelled"
-    ),
+    corpus: Annotated[
+        Path | None,
+        typer.Option(help="Folder with the labelled JSONL files (default: ./corpus/labelled)."),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Model folder to write (default: the shipped model).")
     ] = None,
@@ -456,8 +464,7 @@ def train(
     from analyzer.config import default_model_dir
     from analyzer.errors import AnalyzerError
 
-    if not corpus.is_dir():
-        raise _fail(f"{corpus}: corpus folder not found")
+    corpus = _corpus_dir(corpus)
     folder = out or default_model_dir()
     before = read_meta(folder)
 
@@ -490,6 +497,18 @@ def train(
                 )
 
 
+def _corpus_dir(given: Path | None) -> Path:
+    """The corpus folder to use, or a one-line usage error saying how to give one."""
+    from analyzer.config import CORPUS_HINT, default_corpus_dir
+
+    corpus = given or default_corpus_dir()
+    if corpus is None:
+        raise _fail(f"no corpus/labelled folder here: {CORPUS_HINT}")
+    if not corpus.is_dir():
+        raise _fail(f"{corpus}: corpus folder not found: {CORPUS_HINT}")
+    return corpus
+
+
 def _engine(name: str) -> Engine:
     """The PDF engine named by `--engine`; any other name is a usage error."""
     from analyzer.extract import Engine
@@ -515,12 +534,13 @@ def review(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
     address: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
 ) -> None:
-    """Start the Streamlit review app (streamlit run app.py)."""
+    """Start the Streamlit review app (the package's `analyzer/app/main.py`)."""
     import subprocess
 
-    app_file = Path(__file__).resolve().parent.parent / "app.py"
+    from analyzer.app import MAIN_SCRIPT as app_file
+
     if not app_file.is_file():
-        raise _fail(f"{app_file}: the review app is not installed beside the package")
+        raise _fail(f"{app_file}: the review app is missing from the installed package")
     command = [
         sys.executable,
         "-m",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".docx", ".txt", ".md", ".markdown")
@@ -64,14 +65,34 @@ class Limits:
     )
 
 
-def project_root() -> Path:
-    """The checkout root (parent of the `analyzer` package)."""
-    return Path(__file__).resolve().parent.parent
+SHIPPED_MODEL = "scopelens-clf"
+"""Folder name of the shipped classifier inside the package's `models/`."""
+
+ENV_CORPUS = "SCOPELENS_CORPUS"
+CORPUS_HINT = "pass --corpus DIR (the corpus/labelled folder of a ScopeLens checkout)"
+
+
+def models_root() -> Path:
+    """The package's `models/` folder, wherever the package is installed (wheel or checkout)."""
+    return Path(str(files("analyzer") / "models"))
 
 
 def default_model_dir() -> Path:
-    """Where the shipped model lives (models/<name>)."""
+    """Where the model in use lives: `SCOPELENS_MODEL`, else the shipped one in the package."""
     override = os.environ.get("SCOPELENS_MODEL")
     if override:
         return Path(override)
-    return project_root() / "models" / "scopelens-clf"
+    return models_root() / SHIPPED_MODEL
+
+
+def default_corpus_dir() -> Path | None:
+    """The labelled corpus: `SCOPELENS_CORPUS`, else `corpus/labelled` under the working folder.
+
+    The corpus is not part of the wheel: `train` and `evaluate` run from a checkout, or are
+    given `--corpus DIR`. None when neither is there.
+    """
+    override = os.environ.get(ENV_CORPUS)
+    if override:
+        return Path(override)
+    candidate = Path.cwd() / "corpus" / "labelled"
+    return candidate if candidate.is_dir() else None

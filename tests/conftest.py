@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from needs import skip_or_fail
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -13,9 +15,9 @@ EXAMPLES = ROOT / "examples"
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """`../shared/data`, or skip the test when it is not beside the checkout."""
+    """`../shared/data`; skips when it is not beside the checkout (fails under CI=true)."""
     if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is not present")
+        skip_or_fail("../shared/data is not present")
     return SHARED_DATA
 
 
@@ -28,6 +30,4 @@ def examples_dir() -> Path:
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_scan_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep the tests' scan cache out of the user's cache folder."""
-    import os
-
     os.environ["SCOPELENS_CACHE_DIR"] = str(tmp_path_factory.mktemp("scan-cache"))

@@ -35,7 +35,8 @@ from analyzer.classify.corpus import LabelledSentence, load_corpus
 from analyzer.nlp.patterns import PATTERNS_DIR, load_patterns
 from analyzer.nlp.pipeline import build_pipeline, build_tokenizer_only
 
-CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus" / "labelled"
+CORPUS_DIR = Path("corpus/labelled")
+"""Relative to the working folder: run from the checkout root (`make model`) or pass --corpus."""
 OUTPUT = PATTERNS_DIR / "ambiguity_induced.jsonl"
 TEXTS_FILE = Path(__file__).with_name("induced_texts.json")
 MIN_SUPPORT = 2

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from analyzer.app import MAIN_SCRIPT
+
 ROOT = Path(__file__).resolve().parents[2]
 
 XSS_SCRIPT = "<script>alert(1)</script>"
@@ -80,7 +82,7 @@ def running_app(db_file: Path, log_file: Path) -> Iterator[str]:
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(MAIN_SCRIPT),
         "--server.headless",
         "true",
         "--server.address",

@@ -13,8 +13,8 @@ from analyzer.review import ReviewService
 from analyzer.store import ENV_DB_URL, Store
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # the pages import `app_pages.shared` like `streamlit run` does
-    sys.path.insert(0, str(ROOT))
+if str(Path(__file__).parent) not in sys.path:  # the tests import their `app_helpers`
+    sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(scope="session")

@@ -16,12 +16,13 @@ import streamlit as st
 from app_helpers import HOSTILE_NAME, HOSTILE_TEXT, XSS_IMG, XSS_SCRIPT, hostile_docx
 from streamlit.testing.v1 import AppTest
 
+from analyzer.app import MAIN_SCRIPT
 from analyzer.review import ReviewService
 from analyzer.store import Store
 from analyzer.types import sha256_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app.py"
+APP = MAIN_SCRIPT
 TIMEOUT = 120
 
 
@@ -30,7 +31,7 @@ def _fresh_caches(db_url: str) -> Iterator[None]:
     """Each test starts from empty Streamlit caches (and closes the cached store after)."""
     st.cache_data.clear()
     yield
-    from app_pages import shared
+    from analyzer.app import shared
 
     for store in list(_cached_stores()):
         store.close()
@@ -40,7 +41,7 @@ def _fresh_caches(db_url: str) -> Iterator[None]:
 
 
 def _cached_stores() -> Iterator[Store]:
-    from app_pages import shared
+    from analyzer.app import shared
 
     try:
         yield shared._store(shared.db_url())
@@ -257,7 +258,7 @@ def test_app_batch_folder_portfolio_and_open_in_review(tmp_path: Path, store: St
         shutil.copy(ROOT / "examples" / name, folder / name)
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 broken")
     at = _app().run()
-    at.switch_page("app_pages/batch.py").run()
+    at.switch_page("views/batch.py").run()
     assert not at.exception
     at.text_input(key="batch_folder").input(str(folder)).run()
     at.button(key="btn_batch_folder").click().run()
@@ -286,7 +287,7 @@ def test_app_model_page_allow_list_and_rule_precision(
     fid = _select(at, service, sha, "reasonable")
     at.button(key="btn_dismiss").click().run()
     assert fid in {a.finding_id for a in service.store.annotations(sha)}
-    at.switch_page("app_pages/model.py").run()
+    at.switch_page("views/model.py").run()
     assert not at.exception
     assert any("no trained model shipped yet" in i.value.lower() for i in at.info)
     rules = at.dataframe[0].value  # the per-rule table (no model, empty allow-list)
@@ -298,7 +299,7 @@ def test_app_model_page_allow_list_and_rule_precision(
     assert not at.exception
     assert [p.phrase for p in service.store.allow_list()] == ["reasonable"]
     # The review page now offers to re-analyse, and re-analysing mutes the phrase.
-    at.switch_page("app_pages/review.py").run()
+    at.switch_page("views/review.py").run()
     assert not at.exception
     at.button(key="btn_reanalyse").click().run()
     assert not at.exception
@@ -306,7 +307,7 @@ def test_app_model_page_allow_list_and_rule_precision(
     assert opened is not None
     assert "reasonable" not in [f.text for f in opened.report.findings]
 
-    at.switch_page("app_pages/model.py").run()
+    at.switch_page("views/model.py").run()
     at.selectbox(key="allow_remove").select("reasonable").run()
     at.button(key="btn_allow_remove").click().run()
     assert service.store.allow_list() == []
@@ -325,7 +326,7 @@ def test_app_model_page_shows_a_shipped_models_metrics(
     (model / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     monkeypatch.setenv("SCOPELENS_MODEL", str(model))
     at = _app()
-    at.switch_page("app_pages/model.py").run()
+    at.switch_page("views/model.py").run()
     assert not at.exception
     assert not any("no trained model" in i.value.lower() for i in at.info)
     assert any(t.value.startswith("clf") for t in at.text)

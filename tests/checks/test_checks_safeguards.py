@@ -10,6 +10,7 @@ import pytest
 from checks_helpers import finding_for, make_document
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from needs import skip_or_fail
 
 from analyzer.checks import CHECK_IDS, find_cues, load_checks, normalise_heading, run_checks
 from analyzer.checks.definitions import CHECKS_FILE, parse_check
@@ -498,7 +499,7 @@ def _extract(path: Path) -> Document:
 def test_checks_real_documents(shared_data: Path, relative: str, expected: dict[str, bool]) -> None:
     path = shared_data / relative
     if not path.is_file():
-        pytest.skip(f"{relative} is not in ../shared/data")
+        skip_or_fail(f"{relative} is not in ../shared/data")
     checks = _run(_extract(path))
     assert {k: checks[k].present for k in expected} == expected
 
@@ -507,7 +508,7 @@ def test_checks_real_documents(shared_data: Path, relative: str, expected: dict[
 def test_checks_real_pws_acceptance_evidence_names_the_section(shared_data: Path) -> None:
     path = shared_data / "sow_rfp/18F_acq-templates/pws/agile_bpa.md"
     if not path.is_file():
-        pytest.skip("agile_bpa PWS is not in ../shared/data")
+        skip_or_fail("agile_bpa PWS is not in ../shared/data")
     result = _run(_extract(path))["missing_acceptance"]
     assert any("Inspection and Acceptance of Services" in e for e in result.evidence)
 
@@ -581,7 +582,7 @@ def test_checks_one_cue_alternation_finds_what_separate_cues_find(text: str) -> 
 def test_checks_one_cue_alternation_agrees_on_real_blocks(shared_data: Path) -> None:
     folder = shared_data / "sow_rfp"
     if not folder.is_dir():
-        pytest.skip("sow_rfp is not in ../shared/data")
+        skip_or_fail("sow_rfp is not in ../shared/data")
     blocks = [
         b.text
         for path in sorted(folder.rglob("*.md"))[:25]
@@ -640,7 +641,7 @@ def test_checks_cue_prefilter_keeps_every_cue_on_real_blocks(shared_data: Path) 
         *sorted((shared_data / "cuad").rglob("*.txt"))[:40],
     ]
     if not paths:
-        pytest.skip("sow_rfp and cuad are not in ../shared/data")
+        skip_or_fail("sow_rfp and cuad are not in ../shared/data")
     config = load_checks()
     hits = 0
     for path in paths:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from needs import skip_or_fail
 
 from analyzer.analyze import Analyzer
 from analyzer.classify.combine import (
@@ -373,7 +374,7 @@ def test_classifier_annotations_become_weighted_examples(tmp_path: Path) -> None
 def test_classifier_shipped_model_is_used_by_default(examples_dir: Path) -> None:
     analyzer = Analyzer()
     if analyzer.model is None:
-        pytest.skip(f"no shipped model: {analyzer.model_warning}")
+        skip_or_fail(f"no shipped model: {analyzer.model_warning}")
     report = analyzer.analyze_path(examples_dir / "acme-portal-proposal.md")
     assert analyzer.tool.model == "models/scopelens-clf"
     sources = {f.source.split(":")[0] for f in report.findings}

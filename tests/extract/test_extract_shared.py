@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from extract_helpers import check_document
+from needs import skip_or_fail
 
 from analyzer.errors import AnalyzerError
 from analyzer.extract import extract
@@ -18,7 +18,7 @@ def _cuad_pdfs(shared_data: Path) -> list[Path]:
     root = shared_data / "cuad" / "CUAD_v1" / "full_contract_pdf"
     files = sorted(root.rglob("*.pdf"))
     if not files:
-        pytest.skip("no CUAD PDFs")
+        skip_or_fail("no CUAD PDFs")
     return files[:5]
 
 
@@ -45,7 +45,7 @@ def test_extract_shared_common_paper_docx(shared_data: Path) -> None:
         / "contract_templates/common-paper-cc-by-4.0/common-paper-statement-of-work/template.docx"
     )
     if not path.exists():
-        pytest.skip("Common Paper SOW template missing")
+        skip_or_fail("Common Paper SOW template missing")
     doc = extract(path)
     check_document(doc)
     assert doc.kind == "docx"
@@ -59,7 +59,7 @@ def test_extract_shared_pws_markdown(shared_data: Path) -> None:
         / "sow_rfp/18F_tts-buy-development-desgin-research-bpa/Performance Work Statement.md"
     )
     if not path.exists():
-        pytest.skip("PWS markdown missing")
+        skip_or_fail("PWS markdown missing")
     doc = extract(path)
     check_document(doc)
     assert doc.text == path.read_text(encoding="utf-8").replace("\r\n", "\n").lstrip("\ufeff")
@@ -74,7 +74,7 @@ def test_extract_shared_req_never_crashes(shared_data: Path) -> None:
     root = shared_data / "pure" / "resources" / "req"
     files = sorted(p for p in root.iterdir() if p.is_file()) if root.is_dir() else []
     if not files:
-        pytest.skip("PURE requirement documents missing")
+        skip_or_fail("PURE requirement documents missing")
     outcomes: dict[str, str] = {}
     for path in files:
         try:

@@ -23,9 +23,10 @@ from analyzer.report import escape_markdown
 from analyzer.review import OpenedDocument, ReviewService, allow_list_key
 from analyzer.store import ENV_DB_URL, Store
 
-REVIEW_PAGE = "app_pages/review.py"
-BATCH_PAGE = "app_pages/batch.py"
-MODEL_PAGE = "app_pages/model.py"
+# Relative to the entry script (`analyzer/app/main.py`), as `st.Page` resolves them.
+REVIEW_PAGE = "views/review.py"
+BATCH_PAGE = "views/batch.py"
+MODEL_PAGE = "views/model.py"
 
 OPEN_KEY = "open_sha"
 """Session key another page sets to open a document on the review page."""

@@ -12,8 +12,8 @@ from pathlib import Path
 import streamlit as st
 
 from analyzer import review as rv
+from analyzer.app import shared
 from analyzer.batch import iter_files
-from app_pages import shared
 
 ss = st.session_state
 svc = shared.service()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from analyzer import review as rv
+from analyzer.app import shared
 from analyzer.types import TYPES_BY_CATEGORY
-from app_pages import shared
 
 ss = st.session_state
 svc = shared.service()

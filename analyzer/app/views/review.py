@@ -12,10 +12,10 @@ from typing import Any
 import streamlit as st
 
 from analyzer import review as rv
+from analyzer.app import shared
 from analyzer.render import page_of_offset
 from analyzer.report.common import check_label
 from analyzer.types import CATEGORIES, SEVERITIES, TYPES_BY_CATEGORY, Finding
-from app_pages import shared
 
 ss = st.session_state
 svc = shared.service()

@@ -1,11 +1,12 @@
-"""ScopeLens review app (Streamlit entry). Navigation only; the pages live in app_pages/.
+"""ScopeLens review app (Streamlit entry): navigation only; the pages live in `views/`.
 
-Run with `scopelens review` (or `make review`); `SCOPELENS_DB_URL` selects the database.
+Started by `scopelens review` (or `make review`) from wherever the package is installed;
+`SCOPELENS_DB_URL` selects the database.
 """
 
 import streamlit as st
 
-from app_pages import shared
+from analyzer.app import shared
 
 st.set_page_config(page_title="ScopeLens", page_icon=":mag:", layout="wide")
 

@@ -1,1 +1,0 @@
-"""Pages of the ScopeLens review app (run by `st.navigation` in app.py) and their shared shell."""
