@@ -11,20 +11,24 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 from analyzer import __version__
-from analyzer.config import Limits, default_model_dir
+from analyzer.config import Limits, default_encoder_dir, default_model_dir
 from analyzer.errors import AnalyzerError, ModelError
 from analyzer.types import Document, DocumentReport, Finding, ToolInfo, normalise_phrase
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from analyzer.classify.encoder import EncoderModel
     from analyzer.classify.fast import CompiledModel
     from analyzer.extract import Engine
 
 logger = logging.getLogger(__name__)
+
+Mode = Literal["accurate", "fast", "rules"]
+"""Analysis modes (DESIGN.md "Analysis modes")."""
 
 DEFAULT_MODEL = Path("<default>")
 """Sentinel: use the shipped model (see `analyzer.config.default_model_dir`)."""
@@ -41,9 +45,12 @@ class Analyzer:
         boxes: also extract PDF character boxes (for page-image highlighting).
         muted_phrases: phrases an organisation has dismissed as fine (the allow-list); phrase
             findings whose text matches one (case- and space-insensitive) are dropped.
-        model_dir: folder of the trained classifier (default: the shipped `models/` one);
-            None runs the rules only. A missing or unloadable model also falls back to the
-            rules, with `model_warning` saying why.
+        model_dir: folder of the linear classifier of fast mode (default: the shipped one);
+            None runs the rules only, whatever the mode.
+        mode: "accurate" (rules + the fine-tuned encoder), "fast" (rules + the linear model)
+            or "rules". A missing or unloadable model falls back one step (accurate → fast →
+            rules), with `model_warning` saying why.
+        encoder_dir: folder of the accurate-mode encoder (default: the shipped one).
     """
 
     def __init__(
@@ -54,43 +61,83 @@ class Analyzer:
         boxes: bool = False,
         muted_phrases: Iterable[str] = (),
         model_dir: Path | None = DEFAULT_MODEL,
+        mode: Mode = "fast",
+        encoder_dir: Path | None = DEFAULT_MODEL,
     ) -> None:
+        if mode not in get_args(Mode):
+            raise ValueError(f"unknown mode {mode!r}: use accurate, fast or rules")
         self.engine = engine
         self.limits = limits
         self.boxes = boxes
         self.muted_phrases = frozenset(normalise_phrase(p) for p in muted_phrases)
         self._nlp: Language | None = None
         self.model_dir = default_model_dir() if model_dir is DEFAULT_MODEL else model_dir
+        self.encoder_dir = default_encoder_dir() if encoder_dir is DEFAULT_MODEL else encoder_dir
+        self.requested_mode: Mode = "rules" if model_dir is None else mode
         self._model: CompiledModel | None = None
-        self._model_loaded = False
+        self._encoder: EncoderModel | None = None
+        self._loaded = False
         self.model_warning: str | None = None
+
+    def _load(self) -> None:
+        """Load the model the mode asks for, falling back a step when it cannot be loaded."""
+        if self._loaded:
+            return
+        self._loaded = True
+        warnings = []
+        if self.requested_mode == "accurate":
+            from analyzer.classify.encoder import EncoderModel
+
+            try:
+                if self.encoder_dir is None:
+                    raise ModelError("no encoder folder given")
+                self._encoder = EncoderModel(self.encoder_dir)
+                return
+            except ModelError as exc:
+                warnings.append(f"{exc.one_line()}; accurate mode unavailable")
+        if self.requested_mode != "rules" and self.model_dir is not None:
+            from analyzer.classify.model import load_for_inference
+
+            try:
+                self._model = load_for_inference(self.model_dir)
+            except ModelError as exc:
+                warnings.append(f"{exc.one_line()}; running the rules only")
+        if warnings:
+            self.model_warning = "; ".join(warnings)
+            logger.warning(self.model_warning)
 
     @property
     def model(self) -> CompiledModel | None:
-        """The trained classifier, loaded on first use; None when running rules only."""
-        if not self._model_loaded:
-            self._model_loaded = True
-            if self.model_dir is not None:
-                from analyzer.classify.model import load_for_inference
-
-                try:
-                    self._model = load_for_inference(self.model_dir)
-                except ModelError as exc:
-                    self.model_warning = f"{exc.one_line()}; running the rules only"
-                    logger.warning(self.model_warning)
+        """The linear classifier (fast mode), loaded on first use; None otherwise."""
+        self._load()
         return self._model
 
     @property
+    def encoder(self) -> EncoderModel | None:
+        """The fine-tuned encoder (accurate mode), loaded on first use; None otherwise."""
+        self._load()
+        return self._encoder
+
+    @property
+    def mode(self) -> Mode:
+        """The mode that actually runs (after any fallback)."""
+        if self.encoder is not None:
+            return "accurate"
+        return "fast" if self.model is not None else "rules"
+
+    @property
     def model_name(self) -> str | None:
-        """How reports name the model in use: "models/<name>" (None for rules only)."""
+        """How reports name the model in use: "<name>@<version>" (None for rules only)."""
+        if self.encoder is not None:
+            return f"{self.encoder.name}@{self.encoder.version}"
         if self.model is None or self.model_dir is None:
             return None
-        return f"{self.model_dir.parent.name}/{self.model_dir.name}"
+        return f"{self.model_dir.name}@{linear_model_version(self.model_dir)}"
 
     @property
     def tool(self) -> ToolInfo:
         """The `tool` object reports carry."""
-        return ToolInfo(version=__version__, model=self.model_name)
+        return ToolInfo(version=__version__, model=self.model_name, mode=self.mode)
 
     @property
     def nlp(self) -> Language:
@@ -130,7 +177,14 @@ class Analyzer:
         try:
             detection = detect(document, self.nlp)
             detected = list(detection.findings)
-            if self.model is not None:
+            if self.encoder is not None:
+                from analyzer.classify.accurate import combine_accurate
+                from analyzer.classify.features import sentence_examples
+
+                detected = combine_accurate(
+                    document.path, sentence_examples(detection), self.encoder
+                )
+            elif self.model is not None:
                 from analyzer.classify.combine import combine
                 from analyzer.classify.features import sentence_examples
 
@@ -177,6 +231,18 @@ class Analyzer:
     def analyze_text(self, text: str, name: str = "input.txt") -> DocumentReport:
         """Analyse a string as if it were a .txt (or .md, by `name`) file."""
         return self.analyze_bytes(text.encode("utf-8"), name)
+
+
+def linear_model_version(folder: Path) -> str:
+    """The linear model's version: the tool version it was trained by and its corpus hash."""
+    import json
+
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "unknown"
+    corpus = meta.get("corpus") if isinstance(meta.get("corpus"), dict) else {}
+    return f"{meta.get('version') or __version__}+{str(corpus.get('sha256', ''))[:8]}"
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from analyzer import __version__
-from analyzer.analyze import DEFAULT_MODEL, error_report
+from analyzer.analyze import DEFAULT_MODEL, Mode, error_report
 from analyzer.config import SCANNED_SUFFIXES, Limits
 from analyzer.report.json import dumps_indented
 from analyzer.types import DocumentReport, ToolInfo
@@ -142,7 +142,7 @@ def analyze_file(analyzer: Analyzer, path: str) -> DocumentReport:
 
 
 def resolve_model_dir(model_dir: Path | None) -> Path | None:
-    """The model folder a scan uses: `DEFAULT_MODEL` becomes the shipped (or configured) one."""
+    """The linear model folder a scan uses: `DEFAULT_MODEL` becomes the shipped one."""
     if model_dir is None:
         return None
     if model_dir is DEFAULT_MODEL or str(model_dir) == str(DEFAULT_MODEL):  # survives pickling
@@ -152,11 +152,37 @@ def resolve_model_dir(model_dir: Path | None) -> Path | None:
     return model_dir
 
 
-def expected_tool(model_dir: Path | None) -> ToolInfo:
+def resolve_encoder_dir(encoder_dir: Path | None) -> Path | None:
+    """The encoder folder a scan uses: `DEFAULT_MODEL` becomes the shipped one."""
+    if encoder_dir is None:
+        return None
+    if encoder_dir is DEFAULT_MODEL or str(encoder_dir) == str(DEFAULT_MODEL):
+        from analyzer.config import default_encoder_dir
+
+        return default_encoder_dir()
+    return encoder_dir
+
+
+def expected_tool(
+    model_dir: Path | None, mode: Mode = "fast", encoder_dir: Path | None = None
+) -> ToolInfo:
     """The `tool` object when no worker has said which model it loaded (nothing analysed)."""
-    if model_dir is None or not (model_dir / "model.skops").is_file():
-        return ToolInfo(version=__version__, model=None)
-    return ToolInfo(version=__version__, model=f"{model_dir.parent.name}/{model_dir.name}")
+    from analyzer.analyze import linear_model_version
+
+    if mode == "accurate" and encoder_dir is not None and (encoder_dir / "model.onnx").is_file():
+        try:
+            meta = json.loads((encoder_dir / "meta.json").read_text(encoding="utf-8"))
+            name = f"{meta.get('name', encoder_dir.name)}@{meta.get('version', '0')}"
+            return ToolInfo(version=__version__, model=name, mode="accurate")
+        except (OSError, ValueError):
+            pass
+    if mode == "rules" or model_dir is None or not (model_dir / "model.skops").is_file():
+        return ToolInfo(version=__version__, model=None, mode="rules")
+    return ToolInfo(
+        version=__version__,
+        model=f"{model_dir.name}@{linear_model_version(model_dir)}",
+        mode="fast",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,6 +218,8 @@ class WorkerConfig:
     keep_documents: bool = False
     analyze: AnalyzeFn | None = None
     single_thread: bool = True
+    mode: Mode = "fast"
+    encoder_dir: Path | None = None
 
 
 @dataclass(slots=True)
@@ -219,9 +247,15 @@ def build_analyzer(config: WorkerConfig) -> Analyzer:
 
     if config.single_thread:
         _one_blas_thread()
-    analyzer = Analyzer(engine=config.engine, limits=config.limits, model_dir=config.model_dir)
+    analyzer = Analyzer(
+        engine=config.engine,
+        limits=config.limits,
+        model_dir=config.model_dir,
+        mode=config.mode,
+        encoder_dir=config.encoder_dir,
+    )
     analyzer.nlp  # noqa: B018 - load now, not inside the first file's timeout
-    analyzer.model  # noqa: B018
+    analyzer.model  # noqa: B018 - and the model of the mode
     return analyzer
 
 
@@ -550,7 +584,9 @@ class Scanner:
         engine: PDF engine (see `Analyzer`).
         limits: per-file limits (size, pages, ...); `timeout` defaults to `limits.timeout_s`
             when processes are used.
-        model_dir: the classifier (default: the shipped one; None: rules only).
+        model_dir: the linear classifier (default: the shipped one; None: rules only).
+        mode: "accurate", "fast" or "rules" (see `Analyzer`).
+        encoder_dir: the accurate-mode encoder (default: the shipped one).
         timeout: seconds per file (None: no limit). Enforced by killing the worker, so it needs
             worker processes; `in_process` scans ignore it.
         cache: a `ScanCache` to answer unchanged files from and store fresh reports in.
@@ -571,6 +607,8 @@ class Scanner:
         engine: Engine = "auto",
         limits: Limits | None = None,
         model_dir: Path | None = DEFAULT_MODEL,
+        mode: Mode = "fast",
+        encoder_dir: Path | None = DEFAULT_MODEL,
         timeout: float | None = None,
         cache: ScanCache | None = None,
         keep_documents: bool = False,
@@ -590,6 +628,8 @@ class Scanner:
         ) and self.dask is None
         self.start_method = start_method
         self.model_dir = resolve_model_dir(model_dir)
+        self.mode: Mode = "rules" if self.model_dir is None else mode
+        self.encoder_dir = resolve_encoder_dir(encoder_dir)
         self.config = WorkerConfig(
             engine=engine,
             limits=limits,
@@ -597,13 +637,15 @@ class Scanner:
             keep_documents=keep_documents,
             analyze=analyze,
             single_thread=not self.in_process,
+            mode=self.mode,
+            encoder_dir=self.encoder_dir,
         )
         self.stats = ScanStats()
 
     @property
     def tool(self) -> ToolInfo:
         """The `tool` of the report: as the workers (or the cache) said, else as expected."""
-        return self.stats.tool or expected_tool(self.model_dir)
+        return self.stats.tool or expected_tool(self.model_dir, self.mode, self.encoder_dir)
 
     def run(
         self,
@@ -760,6 +802,7 @@ def scan(
     keep_documents: bool = False,
     on_result: Callable[[DocumentReport], None] | None = None,
     model_dir: Path | None = DEFAULT_MODEL,
+    mode: Mode = "fast",
     timeout: float | None = None,
     cache: ScanCache | None = None,
 ) -> Iterator[DocumentReport]:
@@ -772,6 +815,7 @@ def scan(
         engine=engine,
         limits=limits,
         model_dir=model_dir,
+        mode=mode,
         timeout=timeout,
         cache=cache,
         keep_documents=keep_documents,

@@ -128,13 +128,35 @@ def _static_versions() -> tuple[str, str]:
     return rules_version(), code_version()
 
 
+def encoder_version(encoder_dir: Path | None) -> str:
+    """What identifies an encoder: its meta.json version and the ONNX file's hash."""
+    if encoder_dir is None:
+        return "none"
+    model_file = encoder_dir / "model.onnx"
+    if not model_file.is_file():
+        return "missing"
+    try:
+        meta = json.loads((encoder_dir / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}
+    sha = file_sha256(model_file) or ""
+    return f"{meta.get('version')}|{meta.get('created')}|{sha[:16]}"
+
+
 def scan_fingerprint(
-    model_dir: Path | None, *, engine: str = "auto", limits: Limits | None = None
+    model_dir: Path | None,
+    *,
+    engine: str = "auto",
+    limits: Limits | None = None,
+    mode: str = "fast",
+    encoder_dir: Path | None = None,
 ) -> str:
     """The cache fingerprint of one scan configuration (everything but the file's bytes).
 
     Args:
-        model_dir: the resolved model folder (None: rules only).
+        model_dir: the resolved linear model folder (None: rules only).
+        mode: the analysis mode; accurate scans also key on the encoder.
+        encoder_dir: the resolved encoder folder.
         engine: the PDF engine.
         limits: per-file limits; all but the timeout can change a result.
     """
@@ -144,6 +166,8 @@ def scan_fingerprint(
         "schema": _SCHEMA_VERSION,
         "tool": __version__,
         "model": model_version(model_dir),
+        "mode": mode,
+        "encoder": encoder_version(encoder_dir) if mode == "accurate" else None,
         "rules": rules,
         "code": code,
         "engine": engine,

@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO, cast, get_args
+from typing import TYPE_CHECKING, Annotated, TextIO, cast, get_args
 
 import typer
 
 from analyzer import __version__
 
 if TYPE_CHECKING:
+    from analyzer.analyze import Mode
     from analyzer.extract import Engine
     from analyzer.types import DocumentReport, ToolInfo
 
@@ -45,11 +46,12 @@ def _version(value: bool) -> None:
     if value:
         from analyzer.analyze import Analyzer
 
-        analyzer = Analyzer()
-        if analyzer.model is None:
+        analyzer = Analyzer(mode="accurate")
+        if analyzer.model_name is None:
             model = f"none ({analyzer.model_warning or 'rules only'})"
         else:
-            model = f"{analyzer.model_name} ({analyzer.model_dir})"
+            folder = analyzer.encoder_dir if analyzer.mode == "accurate" else analyzer.model_dir
+            model = f"{analyzer.model_name}, {analyzer.mode} mode ({folder})"
         typer.echo(f"scopelens {__version__}\nmodel: {model}")
         raise typer.Exit()
 
@@ -90,12 +92,23 @@ def scan(
         str, typer.Option(help="PDF text engine: auto, pdfium or pdfplumber.")
     ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="accurate (rules + the fine-tuned encoder), fast (rules + the linear model, "
+            "for huge archives) or rules."
+        ),
+    ] = "accurate",
     model: Annotated[
         Path | None,
-        typer.Option(help="Classifier folder (default: the shipped model)."),
+        typer.Option(help="Linear classifier folder for fast mode (default: the shipped one)."),
+    ] = None,
+    encoder: Annotated[
+        Path | None,
+        typer.Option(help="Encoder folder for accurate mode (default: the shipped one)."),
     ] = None,
     rules_only: Annotated[
-        bool, typer.Option("--rules-only", help="Do not use the trained classifier.")
+        bool, typer.Option("--rules-only", help="Use no model (the same as --mode rules).")
     ] = False,
     portfolio: Annotated[
         Path | None,
@@ -152,7 +165,13 @@ def scan(
     from dataclasses import replace
 
     from analyzer.analyze import DEFAULT_MODEL
-    from analyzer.batch import JsonStream, Scanner, iter_files, resolve_model_dir
+    from analyzer.batch import (
+        JsonStream,
+        Scanner,
+        iter_files,
+        resolve_encoder_dir,
+        resolve_model_dir,
+    )
     from analyzer.config import Limits
     from analyzer.distributed import DaskUnavailableError
     from analyzer.errors import printable
@@ -173,14 +192,20 @@ def scan(
         limits = replace(limits, max_file_bytes=max_mb * 1024 * 1024)
     if max_pages is not None:
         limits = replace(limits, max_pages=max_pages)
-    model_dir = None if rules_only else (model or DEFAULT_MODEL)
+    analysis_mode = _mode("rules" if rules_only else mode)
+    model_dir = None if analysis_mode == "rules" else (model or DEFAULT_MODEL)
+    encoder_dir = encoder or DEFAULT_MODEL
     workers = max(1, min(jobs or (os.cpu_count() or 1), len(items)))
     cache = None
     if not no_cache:
         from analyzer.cache import ScanCache, default_cache_dir, scan_fingerprint
 
         fingerprint = scan_fingerprint(
-            resolve_model_dir(model_dir), engine=pdf_engine, limits=limits
+            resolve_model_dir(model_dir),
+            engine=pdf_engine,
+            limits=limits,
+            mode=analysis_mode,
+            encoder_dir=resolve_encoder_dir(encoder_dir),
         )
         cache = ScanCache(cache_dir or default_cache_dir(), fingerprint)
     scanner = Scanner(
@@ -188,6 +213,8 @@ def scan(
         engine=pdf_engine,
         limits=limits,
         model_dir=model_dir,
+        mode=analysis_mode,
+        encoder_dir=encoder_dir,
         timeout=limits.timeout_s if timeout is None else timeout,
         cache=cache,
         # HTML highlights need the extracted text: workers send it back.
@@ -329,12 +356,23 @@ def handover(
     engine: Annotated[
         str, typer.Option(help="PDF text engine: auto, pdfium or pdfplumber.")
     ] = "auto",
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="accurate (rules + the fine-tuned encoder), fast (rules + the linear model, "
+            "for huge archives) or rules."
+        ),
+    ] = "accurate",
     model: Annotated[
         Path | None,
-        typer.Option(help="Classifier folder (default: the shipped model)."),
+        typer.Option(help="Linear classifier folder for fast mode (default: the shipped one)."),
+    ] = None,
+    encoder: Annotated[
+        Path | None,
+        typer.Option(help="Encoder folder for accurate mode (default: the shipped one)."),
     ] = None,
     rules_only: Annotated[
-        bool, typer.Option("--rules-only", help="Do not use the trained classifier.")
+        bool, typer.Option("--rules-only", help="Use no model (the same as --mode rules).")
     ] = False,
 ) -> None:
     """Write the delivery handover pack: commitments, exclusions, assumptions, gaps, questions."""
@@ -354,10 +392,14 @@ def handover(
         raise _fail("nothing to read: no PDF, DOCX, TXT or Markdown files under the given paths")
     # In this process, in the order given: the pack quotes and locates sentences, so it needs
     # the extracted text, and proposal -> SOW -> contract is the order to read them in.
+    analysis_mode = _mode("rules" if rules_only else mode)
     analyzer = Analyzer(
-        engine=pdf_engine, model_dir=None if rules_only else (model or DEFAULT_MODEL)
+        engine=pdf_engine,
+        model_dir=None if analysis_mode == "rules" else (model or DEFAULT_MODEL),
+        mode=analysis_mode,
+        encoder_dir=encoder or DEFAULT_MODEL,
     )
-    if analyzer.model is None and analyzer.model_warning:
+    if analyzer.model_warning:
         typer.echo(f"scopelens: warning: {analyzer.model_warning}", err=True)
     reports = []
     for item in items:
@@ -394,44 +436,70 @@ def evaluate(
         Path | None,
         typer.Option(help="Folder with the labelled JSONL files (default: ./corpus/labelled)."),
     ] = None,
-    split: Annotated[
-        str, typer.Option(help="Split to evaluate: train, dev, test or all.")
-    ] = "test",
-    model: Annotated[
-        Path | None, typer.Option(help="Classifier folder (default: the shipped model).")
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder the corpus sources are in (default: SCOPELENS_DATA or ../shared/data)."
+        ),
     ] = None,
-    rules_only: Annotated[bool, typer.Option("--rules-only", help="Score the rules only.")] = False,
+    split: Annotated[str, typer.Option(help="Split to score: dev, train or all.")] = "dev",
+    final: Annotated[
+        bool,
+        typer.Option("--final", help="Score the held-out test split (for the final report only)."),
+    ] = False,
+    mode: Annotated[
+        str, typer.Option(help="accurate, fast, rules, or all (each of them, side by side).")
+    ] = "all",
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the scores as JSON here.")
+    ] = None,
 ) -> None:
-    """Score rules, model and combined detector on the labelled corpus (P/R/F1 per label)."""
-    from analyzer.classify.corpus import load_corpus
-    from analyzer.classify.evaluate import evaluate_rules, format_table
-    from analyzer.config import default_model_dir
-    from analyzer.errors import ModelError
+    """Run the product on the corpus documents and score its findings by offsets (P/R/F1)."""
+    import json
+    import os
 
-    if split not in ("train", "dev", "test", "all"):
-        raise _fail(f"unknown --split {split!r}: use train, dev, test or all")
+    from analyzer.analyze import Analyzer
+    from analyzer.classify.corpus import load_corpus
+    from analyzer.classify.product_eval import (
+        ProductScores,
+        evaluate_product,
+        format_product_table,
+    )
+
+    if split == "test" and not final:
+        raise _fail("the test split is scored only with --final, for the final report")
+    if split not in ("train", "dev", "all"):
+        raise _fail(f"unknown --split {split!r}: use dev, train or all (or --final for test)")
+    modes = ["accurate", "fast", "rules"] if mode == "all" else [_mode(mode)]
     corpus = _corpus_dir(corpus)
+    data_dir = data or Path(os.environ.get("SCOPELENS_DATA", "../shared/data"))
+    if not data_dir.is_dir():
+        raise _fail(f"{data_dir}: the documents folder is missing: pass --data DIR")
+    chosen = "test" if final else split
     try:
-        records = load_corpus(corpus, None if split == "all" else split)  # type: ignore[arg-type]
+        records = load_corpus(corpus, None if chosen == "all" else chosen)  # type: ignore[arg-type]
     except ValueError as exc:
         raise _fail(str(exc)) from None
+    records = [r for r in records if r.start is not None]
     if not records:
-        raise _fail(f"{corpus}: no labelled sentences in split {split!r}")
-    typer.echo(f"## Rules only — split {split}, {len(records)} sentences\n")
-    typer.echo(format_table(evaluate_rules(records)))
-    if rules_only:
-        return
-    from analyzer.classify.model import ScopeClassifier
-    from analyzer.classify.train import build_examples, format_scores, score
-
-    folder = model or default_model_dir()
-    try:
-        classifier = ScopeClassifier.load(folder)
-    except ModelError as exc:
-        typer.echo(f"\nscopelens: warning: {exc.one_line()}; model not scored", err=True)
-        return
-    typer.echo(f"\n## Rules, model ({folder.name}) and combined — split {split}\n")
-    typer.echo(format_scores(score(classifier, build_examples(records))))
+        raise _fail(f"{corpus}: no labelled sentences with offsets in split {chosen!r}")
+    results: dict[str, ProductScores] = {}
+    for name in modes:
+        analyzer = Analyzer(mode=_mode(name))
+        if analyzer.mode != name:
+            typer.echo(
+                f"scopelens: warning: {name} mode unavailable: {analyzer.model_warning}", err=True
+            )
+            continue
+        with _progress(len({r.doc_id for r in records}), enabled=True) as advance:
+            results[name] = evaluate_product(
+                records, data_dir, analyzer, progress=lambda _i, _n: advance()
+            )
+    typer.echo(f"## Split {chosen}: the product run end to end, scored by offsets\n")
+    typer.echo(format_product_table(results))
+    if json_out is not None:
+        payload = {"split": chosen, "modes": {k: v.to_dict() for k, v in results.items()}}
+        _write(json_out, json.dumps(payload, indent=2) + "\n")
 
 
 @app.command()
@@ -443,6 +511,15 @@ def train(
     out: Annotated[
         Path | None, typer.Option(help="Model folder to write (default: the shipped model).")
     ] = None,
+    encoder: Annotated[
+        bool,
+        typer.Option(
+            "--encoder",
+            help="Fine-tune the accurate-mode encoder instead of the linear model "
+            "(needs pip install 'scopelens[train]'; hours on a laptop).",
+        ),
+    ] = False,
+    epochs: Annotated[int, typer.Option(help="--encoder: passes over the train split.")] = 3,
     with_annotations: Annotated[
         str | None,
         typer.Option(
@@ -454,23 +531,38 @@ def train(
         bool, typer.Option("--curve/--no-curve", help="Also compute the learning curve.")
     ] = True,
 ) -> None:
-    """Train the classifier from the corpus (and reviewer decisions); print its test scores."""
-    from analyzer.classify.model import read_meta
+    """Train a model from the corpus (and reviewer decisions); print its cross-validated or dev
+    scores. The test split is never read here (see `scopelens evaluate --final`)."""
     from analyzer.classify.train import (
         format_learning_curve,
         load_annotation_examples,
         train_model,
     )
-    from analyzer.config import default_model_dir
+    from analyzer.config import default_encoder_dir, default_model_dir
     from analyzer.errors import AnalyzerError
 
     corpus = _corpus_dir(corpus)
-    folder = out or default_model_dir()
-    before = read_meta(folder)
 
     def progress(message: str) -> None:
         typer.echo(f"scopelens: {message}", err=True)
 
+    if encoder:
+        if with_annotations:
+            raise _fail("--with-annotations trains the linear model only (drop --encoder)")
+        try:
+            from analyzer.classify.encoder_train import TrainConfig, train_encoder
+        except ImportError as exc:
+            raise _fail(f"--encoder needs {exc.name}: pip install 'scopelens[train]'") from None
+        folder = out or default_encoder_dir()
+        try:
+            meta = train_encoder(corpus, folder, TrainConfig(epochs=epochs), progress)
+        except ValueError as exc:
+            raise _fail(str(exc)) from None
+        typer.echo(f"Encoder written to {folder} ({meta['name']}@{meta['version']})\n")
+        typer.echo("Dev F1 of the sentence heads at their tuned thresholds:\n")
+        typer.echo("\n".join(f"  {k}: {v:.3f}" for k, v in meta["dev_f1_sentence_model"].items()))
+        return
+    folder = out or default_model_dir()
     extra = None
     if with_annotations:
         try:
@@ -483,18 +575,11 @@ def train(
     except ValueError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"Model written to {folder} (corpus sha256 {meta['corpus']['sha256'][:12]})\n")
-    typer.echo(_scores_table(meta["test"]))
+    typer.echo("Cross-validated F1 (train + dev, by document):\n")
+    typer.echo("\n".join(f"  {label}: {f1:.3f}" for label, f1 in meta["cv_f1"].items()))
     if meta["learning_curve"]:
         typer.echo("\nLearning curve (dev F1 by share of train documents):\n")
         typer.echo(format_learning_curve(meta["learning_curve"]))
-    if before and "test" in before:
-        typer.echo("\nChange in combined test F1 against the previous model:")
-        for label, counts in meta["test"]["combined"].items():
-            old = before["test"]["combined"].get(label, {}).get("f1")
-            if old is not None:
-                typer.echo(
-                    f"  {label}: {old:.3f} -> {counts['f1']:.3f} ({counts['f1'] - old:+.3f})"
-                )
 
 
 def _corpus_dir(given: Path | None) -> Path:
@@ -509,6 +594,15 @@ def _corpus_dir(given: Path | None) -> Path:
     return corpus
 
 
+def _mode(name: str) -> Mode:
+    """The analysis mode named by `--mode`; any other name is a usage error."""
+    from analyzer.analyze import Mode
+
+    if name not in get_args(Mode):
+        raise _fail(f"unknown --mode {name!r}: use accurate, fast or rules")
+    return cast("Mode", name)
+
+
 def _engine(name: str) -> Engine:
     """The PDF engine named by `--engine`; any other name is a usage error."""
     from analyzer.extract import Engine
@@ -516,17 +610,6 @@ def _engine(name: str) -> Engine:
     if name not in get_args(Engine):
         raise _fail(f"unknown --engine {name!r}: use auto, pdfium or pdfplumber")
     return cast("Engine", name)
-
-
-def _scores_table(test: dict[str, Any]) -> str:
-    lines = ["| label | rules F1 | model F1 | combined P | combined R | combined F1 |"]
-    lines.append("|---|---:|---:|---:|---:|---:|")
-    for label, c in test["combined"].items():
-        lines.append(
-            f"| {label} | {test['rules'][label]['f1']:.2f} | {test['model'][label]['f1']:.2f} "
-            f"| {c['precision']:.2f} | {c['recall']:.2f} | {c['f1']:.2f} |"
-        )
-    return "\n".join(lines)
 
 
 @app.command()

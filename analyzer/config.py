@@ -66,7 +66,10 @@ class Limits:
 
 
 SHIPPED_MODEL = "scopelens-clf"
-"""Folder name of the shipped classifier inside the package's `models/`."""
+"""Folder name of the shipped linear classifier (fast mode) inside the package's `models/`."""
+
+SHIPPED_ENCODER = "scopelens-encoder"
+"""Folder name of the shipped fine-tuned encoder (accurate mode) inside `models/`."""
 
 ENV_CORPUS = "SCOPELENS_CORPUS"
 CORPUS_HINT = "pass --corpus DIR (the corpus/labelled folder of a ScopeLens checkout)"
@@ -83,6 +86,14 @@ def default_model_dir() -> Path:
     if override:
         return Path(override)
     return models_root() / SHIPPED_MODEL
+
+
+def default_encoder_dir() -> Path:
+    """Where the accurate-mode encoder lives: `SCOPELENS_ENCODER`, else the shipped one."""
+    override = os.environ.get("SCOPELENS_ENCODER")
+    if override:
+        return Path(override)
+    return models_root() / SHIPPED_ENCODER
 
 
 def default_corpus_dir() -> Path | None:

@@ -297,10 +297,13 @@ class ToolInfo:
     name: str = "scopelens"
     version: str = "0.1.0"
     model: str | None = None
+    """`<name>@<version>` of the model that ran; None when the rules ran alone."""
+    mode: str = "rules"
+    """`accurate` (rules + encoder), `fast` (rules + linear model) or `rules`."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {"name": self.name, "version": self.version, "model": self.model}
+        return {"name": self.name, "version": self.version, "model": self.model, "mode": self.mode}
 
 
 @dataclass(slots=True)

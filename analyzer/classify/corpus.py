@@ -55,6 +55,9 @@ class LabelledSentence:
     estimate: bool
     note: str | None = None
     annotator: str | None = None
+    start: int | None = None
+    """Offset of the sentence in the source document as ScopeLens extracts it (corpus v2)."""
+    end: int | None = None
 
     @property
     def split(self) -> Split:
@@ -110,6 +113,8 @@ def parse_record(data: dict[str, Any]) -> LabelledSentence:
         estimate=bool(data.get("estimate", False)),
         note=data.get("note"),
         annotator=data.get("annotator"),
+        start=data.get("start"),
+        end=data.get("end"),
     )
 
 

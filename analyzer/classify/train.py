@@ -519,7 +519,7 @@ def train_model(
     if progress:
         progress(f"running the rules over {len(records)} corpus sentences")
     splits = split_examples(build_examples(records))
-    train, dev, test = splits["train"], splits["dev"], splits["test"]
+    train, dev = splits["train"], splits["dev"]
     if extra is not None and extra.records:
         train = train + extra
     tuning, thresholds, vetoes = fit_and_tune(train + dev, progress)
@@ -528,7 +528,7 @@ def train_model(
     final = fit(train + dev, tuning["c"])
     final.thresholds, final.veto_thresholds = thresholds, vetoes
     final.trusted_patterns = tuning["trusted"]
-    test_scores = score(final, test)
+    # The test split is not scored here: only `scopelens evaluate --final` reads it.
     curve = learning_curve(train, dev, tuning["c"], progress) if with_curve else []
     meta = {
         "name": final.name,
@@ -548,7 +548,6 @@ def train_model(
         "veto_thresholds": final.veto_thresholds,
         "trusted_patterns": sorted(final.trusted_patterns),
         "cv_f1": {k: round(v, 4) for k, v in tuning["cv_f1"].items()},
-        "test": test_scores.to_dict(),
         "learning_curve": curve,
         "random_state": RANDOM_STATE,
         "credits": CREDITS,

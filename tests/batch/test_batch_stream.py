@@ -71,7 +71,12 @@ def test_cli_scan_json_streams_to_stdout(make_docs: Callable[..., list[Path]]) -
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["tool"] == {"name": "scopelens", "version": "0.1.0", "model": None}
+    assert report["tool"] == {
+        "name": "scopelens",
+        "version": "0.1.0",
+        "model": None,
+        "mode": "rules",
+    }
     assert sorted(Path(d["path"]).name for d in report["documents"]) == ["a.txt", "b.txt"]
 
 

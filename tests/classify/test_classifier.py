@@ -376,7 +376,8 @@ def test_classifier_shipped_model_is_used_by_default(examples_dir: Path) -> None
     if analyzer.model is None:
         skip_or_fail(f"no shipped model: {analyzer.model_warning}")
     report = analyzer.analyze_path(examples_dir / "acme-portal-proposal.md")
-    assert analyzer.tool.model == "models/scopelens-clf"
+    assert analyzer.tool.model is not None and analyzer.tool.model.startswith("scopelens-clf@")
+    assert analyzer.tool.mode == "fast"
     sources = {f.source.split(":")[0] for f in report.findings}
     assert "rule" in sources
     assert all(0.0 <= f.confidence <= 1.0 for f in report.findings)

@@ -20,7 +20,7 @@ DOCUMENT_EXTRA = {"safeguards"}
 def test_report_json_keys_follow_design() -> None:
     data = json.loads(to_json(make_report(make_document_report(), error_report())))
     assert set(data) == {"tool", "documents"}
-    assert set(data["tool"]) == {"name", "version", "model"}
+    assert set(data["tool"]) == {"name", "version", "model", "mode"}
     assert data["tool"]["name"] == "scopelens"
     for document in data["documents"]:
         assert set(document) == DOCUMENT_KEYS | DOCUMENT_EXTRA

@@ -1,0 +1,206 @@
+"""The accurate-mode encoder at scan time: int8 ONNX run by onnxruntime, tokenised by tokenizers.
+
+A model folder holds `model.onnx` (a fine-tuned all-MiniLM-L6-v2 with three heads, see
+`encoder_train`), `tokenizer.json` and `meta.json` (thresholds, calibration, provenance). It is
+loaded once per process and run over a document's sentences in batches sorted by length, with
+dynamic padding; onnxruntime uses one thread, since the batch runner already gives each core a
+process. Nothing here imports PyTorch or reaches the network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analyzer.classify.corpus import SENTENCE_LABELS
+from analyzer.errors import ModelError
+
+COMMITMENT_TYPES: tuple[str, ...] = (
+    "deliverable",
+    "deadline",
+    "guarantee",
+    "service_level",
+    "price",
+    "unbounded",
+)
+AMBIGUITY_TYPES: tuple[str, ...] = (
+    "vague_term",
+    "open_ended",
+    "subjective",
+    "escape_clause",
+    "placeholder",
+    "unbounded",
+)
+TAGS: tuple[str, ...] = ("O", *(f"{p}-{t}" for t in AMBIGUITY_TYPES for p in ("B", "I")))
+"""BIO tags of ambiguity phrases, one B and one I per phrase type."""
+
+MAX_TOKENS = 128
+MAX_SECTION_CHARS = 80
+BATCH_TOKENS = 4096
+"""Tokens per onnxruntime call (batch size x padded length): bounds memory on long sentences."""
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseSpan:
+    """An ambiguity phrase the encoder found; offsets are relative to the sentence."""
+
+    start: int
+    end: int
+    type: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class EncoderPrediction:
+    """The encoder's view of one sentence (calibrated probabilities)."""
+
+    probabilities: dict[str, float]
+    commitment_type: str
+    phrases: tuple[PhraseSpan, ...]
+
+
+class EncoderModel:
+    """A loaded encoder folder; `predict` runs it over sentences.
+
+    Args:
+        folder: the model folder (model.onnx, tokenizer.json, meta.json).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        try:
+            self.meta: dict[str, Any] = json.loads(
+                (folder / "meta.json").read_text(encoding="utf-8")
+            )
+            from tokenizers import Tokenizer
+
+            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            import onnxruntime as ort
+
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
+            self.session = ort.InferenceSession(
+                str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
+            )
+        except FileNotFoundError as exc:
+            missing = Path(str(exc.filename)).name
+            raise ModelError(f"{folder}: encoder file missing ({missing})") from None
+        except ImportError as exc:
+            raise ModelError(f"accurate mode needs {exc.name} (pip install scopelens)") from exc
+        except (OSError, ValueError, RuntimeError, KeyError) as exc:
+            raise ModelError(f"{folder}: cannot load the encoder: {exc}") from exc
+        self.tokenizer.no_padding()
+        self.name: str = self.meta.get("name", folder.name)
+        self.version: str = str(self.meta.get("version", "0"))
+        self.thresholds: dict[str, float] = self.meta["thresholds"]
+        self.calibration: dict[str, list[float]] = self.meta["calibration"]
+        self.phrase_threshold: float = float(self.meta.get("phrase_threshold", 0.5))
+        self.trusted_patterns: frozenset[str] = frozenset(self.meta.get("trusted_patterns", []))
+
+    @staticmethod
+    def encode_pair(tokenizer: Any, text: str, section: str | None) -> Any:
+        """Tokenise a sentence with its section heading as segment B (truncated first)."""
+        context = (section or "")[:MAX_SECTION_CHARS]
+        tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
+        return tokenizer.encode(text, context) if context else tokenizer.encode(text)
+
+    def predict(
+        self, texts: Sequence[str], sections: Sequence[str | None]
+    ) -> list[EncoderPrediction]:
+        """Predictions for sentences (with their section headings), in input order."""
+        encodings = [
+            self.encode_pair(self.tokenizer, text, section)
+            for text, section in zip(texts, sections, strict=True)
+        ]
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        out: list[EncoderPrediction | None] = [None] * len(encodings)
+        position = 0
+        while position < len(order):
+            width = len(encodings[order[position]].ids)
+            # Sorted by length: the batch ends where the longest row would overflow the budget.
+            end = position + 1
+            while end < len(order) and (end - position + 1) * len(encodings[order[end]].ids) <= max(
+                BATCH_TOKENS, width
+            ):
+                end += 1
+            chunk = order[position:end]
+            for index, prediction in zip(
+                chunk, self._run([encodings[i] for i in chunk]), strict=True
+            ):
+                out[index] = prediction
+            position = end
+        return [p for p in out if p is not None]
+
+    def _run(self, encodings: Sequence[Any]) -> list[EncoderPrediction]:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            n = len(encoding.ids)
+            ids[row, :n] = encoding.ids
+            mask[row, :n] = 1
+            types[row, :n] = encoding.type_ids
+        labels, ctype, tags = self.session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        )
+        probabilities = self._calibrated(labels)
+        tag_probs = _softmax(tags)
+        results = []
+        for row, encoding in enumerate(encodings):
+            results.append(
+                EncoderPrediction(
+                    probabilities=dict(
+                        zip(SENTENCE_LABELS, probabilities[row].tolist(), strict=True)
+                    ),
+                    commitment_type=COMMITMENT_TYPES[int(ctype[row].argmax())],
+                    phrases=self._phrases(encoding, tag_probs[row]),
+                )
+            )
+        return results
+
+    def _calibrated(self, logits: np.ndarray) -> np.ndarray:
+        """Platt-scaled probabilities per label (slope, intercept fitted on dev)."""
+        slopes = np.array([self.calibration[label][0] for label in SENTENCE_LABELS])
+        intercepts = np.array([self.calibration[label][1] for label in SENTENCE_LABELS])
+        return 1.0 / (1.0 + np.exp(-(logits * slopes + intercepts)))
+
+    def _phrases(self, encoding: Any, probs: np.ndarray) -> tuple[PhraseSpan, ...]:
+        """Decode BIO tags into character spans of the sentence (segment A only)."""
+        spans: list[PhraseSpan] = []
+        current: list[Any] | None = None  # [start, end, type, min confidence]
+        for i, ((start, end), type_id, special) in enumerate(
+            zip(encoding.offsets, encoding.type_ids, encoding.special_tokens_mask, strict=True)
+        ):
+            if special or type_id == 1:
+                continue
+            tag = int(probs[i].argmax())
+            confidence = 1.0 - float(probs[i][0])
+            name = TAGS[tag]
+            if name == "O" or confidence < self.phrase_threshold:
+                if current:
+                    spans.append(PhraseSpan(*current))
+                current = None
+                continue
+            prefix, kind = name.split("-", 1)
+            if current and (prefix == "I" or start == current[1]) and kind == current[2]:
+                current[1] = end
+                current[3] = min(current[3], confidence)
+            else:
+                if current:
+                    spans.append(PhraseSpan(*current))
+                current = [start, end, kind, confidence]
+        if current:
+            spans.append(PhraseSpan(*current))
+        return tuple(spans)
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    shifted = np.exp(x - x.max(-1, keepdims=True))
+    return shifted / shifted.sum(-1, keepdims=True)
