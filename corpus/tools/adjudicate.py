@@ -205,6 +205,10 @@ def merge(target: Path = CORPUS) -> None:
         for record in records or []:
             record.pop("key", None)
             record["batch"] = name
+            # One id per sentence of a document, stable across batches: its offset.
+            if record["id"] != f"{record['doc_id']}@{record['start']}":
+                record["first_id"] = record["id"]
+            record["id"] = f"{record['doc_id']}@{record['start']}"
             by_genre[record["genre"]].append(record)
     target.mkdir(parents=True, exist_ok=True)
     for path in target.glob("*.jsonl"):
