@@ -63,7 +63,7 @@ wheel-check: dist
 	PYTHON=$(PYTHON) bash .ci/check-wheel dist
 
 model: $(STAMP)
-	$(BIN)/python -m analyzer.nlp.induce
+	$(BIN)/python -m analyzer.classify.induce
 	$(BIN)/scopelens train
 	$(BIN)/scopelens evaluate --split test
 

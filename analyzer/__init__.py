@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from analyzer.version import __version__
 
 __all__ = ["Analyzer", "__version__", "analyze_path", "analyze_text", "extract"]
 

@@ -13,10 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
-from analyzer import __version__
 from analyzer.config import Limits, default_encoder_dir, default_model_dir
 from analyzer.errors import AnalyzerError, ModelError
 from analyzer.types import Document, DocumentReport, Finding, ToolInfo, normalise_phrase
+from analyzer.version import __version__
 
 if TYPE_CHECKING:
     from spacy.language import Language

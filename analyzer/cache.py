@@ -31,9 +31,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from analyzer import __version__
 from analyzer.config import Limits
 from analyzer.types import DocumentReport, ToolInfo, finding_id
+from analyzer.version import __version__
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO, cast, get_args
 
 import typer
 
-from analyzer import __version__
+from analyzer.version import __version__
 
 if TYPE_CHECKING:
     from analyzer.analyze import Mode
@@ -172,8 +172,8 @@ def scan(
         resolve_encoder_dir,
         resolve_model_dir,
     )
+    from analyzer.batch.dask import DaskUnavailableError
     from analyzer.config import Limits
-    from analyzer.distributed import DaskUnavailableError
     from analyzer.errors import printable
 
     pdf_engine = _engine(engine)
@@ -493,7 +493,7 @@ def evaluate(
             continue
         with _progress(len({r.doc_id for r in records}), enabled=True) as advance:
             results[name] = evaluate_product(
-                records, data_dir, analyzer, progress=lambda _i, _n: advance()
+                records, data_dir, analyzer.analyze_path, progress=lambda _i, _n: advance()
             )
     typer.echo(f"## Split {chosen}: the product run end to end, scored by offsets\n")
     typer.echo(format_product_table(results))

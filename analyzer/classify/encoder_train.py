@@ -458,9 +458,9 @@ def train_encoder(
     import torch
     from tokenizers import Tokenizer
 
-    from analyzer import __version__
     from analyzer.classify.corpus import load_corpus
     from analyzer.classify.train import build_examples, corpus_sha256, find_trusted_patterns
+    from analyzer.version import __version__
 
     config = config or TrainConfig()
     random.seed(config.seed)

@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analyzer.analyze import Analyzer
 from analyzer.classify.corpus import SENTENCE_LABELS, LabelledSentence
 from analyzer.classify.evaluate import Counts, document_interval, f1_interval, format_interval
-from analyzer.types import Finding
+from analyzer.types import DocumentReport, Finding
 
 
 @dataclass(slots=True)
@@ -154,16 +153,23 @@ def score_document(
 def evaluate_product(
     records: Sequence[LabelledSentence],
     data_dir: Path,
-    analyzer: Analyzer,
+    analyze: Callable[[Path], DocumentReport],
     progress: Callable[[int, int], None] | None = None,
 ) -> ProductScores:
-    """Run `analyzer` on every source document of `records` and score it by offsets."""
+    """Analyse every source document of `records` and score the findings by offsets.
+
+    Args:
+        records: labelled sentences with offsets (corpus v2).
+        data_dir: the folder their `source` paths are relative to.
+        analyze: the product, e.g. `Analyzer(mode=...).analyze_path`.
+        progress: called with (documents done, documents in all).
+    """
     by_document: dict[tuple[str, str], list[LabelledSentence]] = defaultdict(list)
     for record in records:
         by_document[(record.doc_id, record.source)].append(record)
     scores = ProductScores()
     for number, ((doc_id, source), items) in enumerate(sorted(by_document.items()), 1):
-        report = analyzer.analyze_path(data_dir / source)
+        report = analyze(data_dir / source)
         if report.status != "ok" or report.document is None:
             scores.failed.append(f"{source}: {report.error}")
             scores.misaligned += len(items)

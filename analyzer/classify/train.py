@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from analyzer import __version__
 from analyzer.classify.combine import decide
 from analyzer.classify.corpus import SENTENCE_LABELS, LabelledSentence, load_corpus
 from analyzer.classify.evaluate import (
@@ -33,6 +32,7 @@ from analyzer.classify.evaluate import (
 )
 from analyzer.classify.features import SentenceExample, feature_frame
 from analyzer.classify.model import RANDOM_STATE, ScopeClassifier
+from analyzer.version import __version__
 
 THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
 VETO_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)

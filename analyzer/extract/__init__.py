@@ -72,7 +72,7 @@ def extract(
     limits = limits or Limits()
     name = str(path)
     try:
-        data = _read(Path(path), limits)
+        data = read_checked(Path(path), limits)
     except AnalyzerError as exc:
         if exc.path is None:
             exc.path = name
@@ -126,7 +126,7 @@ def extract_bytes(
     )
 
 
-def _read(path: Path, limits: Limits) -> bytes:
+def read_checked(path: Path, limits: Limits) -> bytes:
     """Read a regular file, refusing anything else before a byte is read.
 
     The file is opened non-blocking and checked with `fstat` on the open descriptor, so a named

@@ -9,8 +9,8 @@ import spacy
 from spacy.language import Language
 
 # Importing the modules registers the factories with spaCy.
-from analyzer.nlp import components as _components
-from analyzer.nlp import segment as _segment
+import analyzer.nlp.components as _components
+import analyzer.nlp.segment as _segment
 
 PIPE_NAMES: tuple[str, ...] = (
     "scopelens_segmenter",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -298,11 +299,23 @@ class Store:
 
     # -- sessions --------------------------------------------------------------------------
 
-    def _read(self) -> Session:
-        return Session(self.engine)
+    @contextmanager
+    def _reading(self, what: str) -> Iterator[Session]:
+        """A read session; a database failure becomes `StoreError("could not <what>: …")`."""
+        try:
+            with Session(self.engine) as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise db_error(f"could not {what}", exc) from None
 
-    def _writer(self) -> Session:
-        return Session(self._write)
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[Session]:
+        """A write session in one transaction, its failures translated like `_reading`'s."""
+        try:
+            with Session(self._write) as session, session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            raise db_error(f"could not {what}", exc) from None
 
     @staticmethod
     def _document_id(session: Session, sha256: str) -> int | None:
@@ -336,7 +349,8 @@ class Store:
         if _blank(document.sha256):
             raise ValueError("document sha256 must not be empty")
         try:
-            with self._writer() as s, s.begin():
+            # Not `_writing`: a unique-key race (IntegrityError) is handled below, not reported.
+            with Session(self._write) as s, s.begin():
                 row = s.scalars(
                     select(DocumentRow).where(DocumentRow.sha256 == document.sha256)
                 ).first()
@@ -359,7 +373,7 @@ class Store:
                 return row.id
         except IntegrityError as exc:
             # Another writer stored the same sha256 between our read and our insert.
-            with self._read() as s:
+            with self._reading("save document") as s:
                 existing = self._document_id(s, document.sha256)
             if existing is not None:
                 return existing
@@ -373,21 +387,18 @@ class Store:
         Raises:
             StoreError: The database cannot be read.
         """
-        try:
-            with self._read() as s:
-                row = s.scalars(select(DocumentRow).where(DocumentRow.sha256 == sha256)).first()
-                if row is None:
-                    return None
-                return StoredDocument(
-                    sha256=row.sha256,
-                    name=row.name,
-                    kind=row.kind,
-                    pages=row.pages,
-                    text=row.text,
-                    original=row.original,
-                )
-        except SQLAlchemyError as exc:
-            raise db_error("could not read document", exc) from None
+        with self._reading("read document") as s:
+            row = s.scalars(select(DocumentRow).where(DocumentRow.sha256 == sha256)).first()
+            if row is None:
+                return None
+            return StoredDocument(
+                sha256=row.sha256,
+                name=row.name,
+                kind=row.kind,
+                pages=row.pages,
+                text=row.text,
+                original=row.original,
+            )
 
     def list_documents(self) -> list[DocumentSummary]:
         """All stored documents, newest first, with analysis and annotation counts.
@@ -417,24 +428,21 @@ class Store:
             n_analyses,
             n_annotations,
         ).order_by(d.created_at.desc(), d.id.desc())
-        try:
-            with self._read() as s:
-                return [
-                    DocumentSummary(
-                        sha256=r[0],
-                        name=r[1],
-                        kind=r[2],
-                        pages=r[3],
-                        text_chars=r[4],
-                        created_at=r[5],
-                        has_original=bool(r[6]),
-                        analyses=int(r[7]),
-                        annotations=int(r[8]),
-                    )
-                    for r in s.execute(query)
-                ]
-        except SQLAlchemyError as exc:
-            raise db_error("could not list documents", exc) from None
+        with self._reading("list documents") as s:
+            return [
+                DocumentSummary(
+                    sha256=r[0],
+                    name=r[1],
+                    kind=r[2],
+                    pages=r[3],
+                    text_chars=r[4],
+                    created_at=r[5],
+                    has_original=bool(r[6]),
+                    analyses=int(r[7]),
+                    annotations=int(r[8]),
+                )
+                for r in s.execute(query)
+            ]
 
     # -- analyses ----------------------------------------------------------------------------
 
@@ -460,42 +468,39 @@ class Store:
         if report.sha256 is not None and report.sha256 != sha256:
             raise ValueError(f"report is for document {report.sha256[:12]}, not {sha256[:12]}")
         payload = json.dumps(report.to_dict())
-        try:
-            with self._writer() as s, s.begin():
-                document = self._require_document(s, sha256)
-                analysis = AnalysisRow(
-                    document_id=document.id,
-                    tool_version=tool_version,
-                    model=model,
-                    created_at=utcnow(),
-                    report_json=payload,
+        with self._writing("save analysis") as s:
+            document = self._require_document(s, sha256)
+            analysis = AnalysisRow(
+                document_id=document.id,
+                tool_version=tool_version,
+                model=model,
+                created_at=utcnow(),
+                report_json=payload,
+            )
+            s.add(analysis)
+            s.flush()
+            s.add_all(
+                FindingRow(
+                    analysis_id=analysis.id,
+                    finding_id=f.id,
+                    category=f.category,
+                    type=f.type,
+                    severity=f.severity,
+                    start=f.start,
+                    end=f.end,
+                    text=f.text,
+                    sentence=f.sentence,
+                    page=f.page,
+                    section=f.section,
+                    source=f.source,
+                    confidence=float(f.confidence),
+                    explanation=f.explanation,
+                    suggestion=f.suggestion,
                 )
-                s.add(analysis)
-                s.flush()
-                s.add_all(
-                    FindingRow(
-                        analysis_id=analysis.id,
-                        finding_id=f.id,
-                        category=f.category,
-                        type=f.type,
-                        severity=f.severity,
-                        start=f.start,
-                        end=f.end,
-                        text=f.text,
-                        sentence=f.sentence,
-                        page=f.page,
-                        section=f.section,
-                        source=f.source,
-                        confidence=float(f.confidence),
-                        explanation=f.explanation,
-                        suggestion=f.suggestion,
-                    )
-                    for f in report.findings
-                )
-                s.flush()
-                return analysis.id
-        except SQLAlchemyError as exc:
-            raise db_error("could not save analysis", exc) from None
+                for f in report.findings
+            )
+            s.flush()
+            return analysis.id
 
     def latest_analysis(
         self, sha256: str, tool_version: str | None = None, model: str | None = None
@@ -524,11 +529,8 @@ class Store:
             query = query.where(AnalysisRow.tool_version == tool_version)
         if model is not None:
             query = query.where(AnalysisRow.model == model)
-        try:
-            with self._read() as s:
-                payload = s.scalar(query)
-        except SQLAlchemyError as exc:
-            raise db_error("could not read analysis", exc) from None
+        with self._reading("read analysis") as s:
+            payload = s.scalar(query)
         return None if payload is None else DocumentReport.from_dict(json.loads(payload))
 
     # -- annotations -------------------------------------------------------------------------
@@ -553,56 +555,53 @@ class Store:
         validate_annotation(annotation)
         a = annotation
         created_at = parse_timestamp(a.created_at) if a.created_at else utcnow()
-        try:
-            with self._writer() as s, s.begin():
-                doc = s.execute(
-                    select(DocumentRow.id, DocumentRow.text_chars).where(
-                        DocumentRow.sha256 == a.document_sha256
-                    )
-                ).first()
-                if doc is None:
-                    raise StoreError(
-                        f"document {a.document_sha256[:12]} is not in the store: save it first"
-                    )
-                if a.end is not None and a.end > doc.text_chars:
-                    raise ValueError(
-                        f"annotation end {a.end} is past the document end ({doc.text_chars})"
-                    )
-                if a.decision == "add" and a.start is not None and a.end is not None:
-                    actual = s.scalar(
-                        select(func.substr(DocumentRow.text, a.start + 1, a.end - a.start)).where(
-                            DocumentRow.id == doc.id
-                        )
-                    )
-                    if actual != a.text:
-                        raise ValueError(
-                            f"added span text does not match the document at {a.start}:{a.end}"
-                        )
-                row = AnnotationRow(
-                    document_id=doc.id,
-                    finding_id=a.finding_id,
-                    start=a.start,
-                    end=a.end,
-                    text=a.text,
-                    sentence=a.sentence,
-                    category=a.category,
-                    type=a.type,
-                    decision=a.decision,
-                    new_category=a.new_category,
-                    new_type=a.new_type,
-                    new_severity=a.new_severity,
-                    reason=a.reason,
-                    comment=a.comment,
-                    reviewer=a.reviewer.strip(),
-                    created_at=created_at,
-                    tool_version=a.tool_version,
-                    model=a.model,
+        with self._writing("save annotation") as s:
+            doc = s.execute(
+                select(DocumentRow.id, DocumentRow.text_chars).where(
+                    DocumentRow.sha256 == a.document_sha256
                 )
-                s.add(row)
-                s.flush()
-                return row.id
-        except SQLAlchemyError as exc:
-            raise db_error("could not save annotation", exc) from None
+            ).first()
+            if doc is None:
+                raise StoreError(
+                    f"document {a.document_sha256[:12]} is not in the store: save it first"
+                )
+            if a.end is not None and a.end > doc.text_chars:
+                raise ValueError(
+                    f"annotation end {a.end} is past the document end ({doc.text_chars})"
+                )
+            if a.decision == "add" and a.start is not None and a.end is not None:
+                actual = s.scalar(
+                    select(func.substr(DocumentRow.text, a.start + 1, a.end - a.start)).where(
+                        DocumentRow.id == doc.id
+                    )
+                )
+                if actual != a.text:
+                    raise ValueError(
+                        f"added span text does not match the document at {a.start}:{a.end}"
+                    )
+            row = AnnotationRow(
+                document_id=doc.id,
+                finding_id=a.finding_id,
+                start=a.start,
+                end=a.end,
+                text=a.text,
+                sentence=a.sentence,
+                category=a.category,
+                type=a.type,
+                decision=a.decision,
+                new_category=a.new_category,
+                new_type=a.new_type,
+                new_severity=a.new_severity,
+                reason=a.reason,
+                comment=a.comment,
+                reviewer=a.reviewer.strip(),
+                created_at=created_at,
+                tool_version=a.tool_version,
+                model=a.model,
+            )
+            s.add(row)
+            s.flush()
+            return row.id
 
     def _iter_annotations(
         self, document_sha256: str | None, current_only: bool
@@ -616,12 +615,9 @@ class Store:
             query = query.where(DocumentRow.sha256 == document_sha256)
         if current_only:
             query = query.where(AnnotationRow.id.in_(_current_ids(document_sha256)))
-        try:
-            with self._read() as s:
-                for row, sha256, name in s.execute(query.execution_options(yield_per=_BATCH)):
-                    yield _to_annotation(row, sha256, name)
-        except SQLAlchemyError as exc:
-            raise db_error("could not read annotations", exc) from None
+        with self._reading("read annotations") as s:
+            for row, sha256, name in s.execute(query.execution_options(yield_per=_BATCH)):
+                yield _to_annotation(row, sha256, name)
 
     def annotations(self, document_sha256: str | None = None) -> list[Annotation]:
         """The full decision history, ordered by created_at then id.
@@ -728,21 +724,18 @@ class Store:
             .group_by(ranked.c.source, ranked.c.category, ranked.c.type)
             .order_by(ranked.c.source, ranked.c.category, ranked.c.type)
         )
-        try:
-            with self._read() as s:
-                return [
-                    RuleStats(
-                        source=r[0],
-                        category=r[1],
-                        type=r[2],
-                        confirmed=int(r[3]),
-                        dismissed=int(r[4]),
-                        relabelled=int(r[5]),
-                    )
-                    for r in s.execute(query)
-                ]
-        except SQLAlchemyError as exc:
-            raise db_error("could not compute rule precision", exc) from None
+        with self._reading("compute rule precision") as s:
+            return [
+                RuleStats(
+                    source=r[0],
+                    category=r[1],
+                    type=r[2],
+                    confirmed=int(r[3]),
+                    dismissed=int(r[4]),
+                    relabelled=int(r[5]),
+                )
+                for r in s.execute(query)
+            ]
 
     # -- allow-list --------------------------------------------------------------------------
 
@@ -752,14 +745,11 @@ class Store:
         Raises:
             StoreError: The database cannot be read.
         """
-        try:
-            with self._read() as s:
-                rows: Sequence[AllowedPhraseRow] = s.scalars(
-                    select(AllowedPhraseRow).order_by(AllowedPhraseRow.phrase)
-                ).all()
-                return [_to_allowed(r) for r in rows]
-        except SQLAlchemyError as exc:
-            raise db_error("could not read the allow-list", exc) from None
+        with self._reading("read the allow-list") as s:
+            rows: Sequence[AllowedPhraseRow] = s.scalars(
+                select(AllowedPhraseRow).order_by(AllowedPhraseRow.phrase)
+            ).all()
+            return [_to_allowed(r) for r in rows]
 
     def add_allowed_phrase(
         self,
@@ -801,7 +791,8 @@ class Store:
         }
         for attempt in range(2):
             try:
-                with self._writer() as s, s.begin():
+                # Not `_writing`: a concurrent insert (IntegrityError) is retried, not reported.
+                with Session(self._write) as s, s.begin():
                     row = s.scalars(
                         select(AllowedPhraseRow).where(AllowedPhraseRow.phrase == key)
                     ).first()
@@ -831,17 +822,12 @@ class Store:
             StoreError: The database cannot be written.
         """
         key = normalise_phrase(phrase)
-        try:
-            with self._writer() as s, s.begin():
-                row = s.scalars(
-                    select(AllowedPhraseRow).where(AllowedPhraseRow.phrase == key)
-                ).first()
-                if row is None:
-                    return False
-                s.delete(row)
-                return True
-        except SQLAlchemyError as exc:
-            raise db_error("could not remove allow-list phrase", exc) from None
+        with self._writing("remove allow-list phrase") as s:
+            row = s.scalars(select(AllowedPhraseRow).where(AllowedPhraseRow.phrase == key)).first()
+            if row is None:
+                return False
+            s.delete(row)
+            return True
 
 
 def _to_allowed(row: AllowedPhraseRow) -> AllowedPhrase:

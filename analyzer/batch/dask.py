@@ -22,8 +22,16 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from analyzer.batch import CRASHED, Outcome, ScanStats, Task, WorkerConfig, build_analyzer, run_task
-from analyzer.batch import error_report as _error_report
+from analyzer.analyze import error_report as _error_report
+from analyzer.batch.tasks import (
+    CRASHED,
+    Outcome,
+    ScanStats,
+    Task,
+    WorkerConfig,
+    build_analyzer,
+    run_task,
+)
 from analyzer.types import DocumentReport, ToolInfo
 
 if TYPE_CHECKING:
@@ -68,7 +76,7 @@ def analyze_bytes_task(
 def _analyze_bytes(
     analyzer: Analyzer, config: WorkerConfig, data: bytes, name: str
 ) -> tuple[DocumentReport, bool]:
-    from analyzer.batch import internal_error
+    from analyzer.batch.tasks import internal_error
 
     try:
         report = analyzer.analyze_bytes(data, name)
@@ -118,7 +126,7 @@ def _read(path: str, config: WorkerConfig) -> bytes | str:
     from analyzer.errors import AnalyzerError
 
     try:
-        from analyzer.extract import _read as read_checked
+        from analyzer.extract import read_checked
     except ImportError:  # pragma: no cover - the reader moved: read plainly
 
         def read_checked(path: Path, limits: Limits) -> bytes:

@@ -1,0 +1,178 @@
+"""What moves between the scan loop and its backends (local processes, Dask): tasks, outcomes,
+the worker configuration, and the work a worker does for one file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analyzer.analyze import DEFAULT_MODEL, Mode, error_report
+from analyzer.config import Limits
+from analyzer.types import DocumentReport, ToolInfo
+from analyzer.version import __version__
+
+if TYPE_CHECKING:
+    from analyzer.analyze import Analyzer
+    from analyzer.extract import Engine
+
+
+CRASHED = "worker crashed while reading this file"
+"""Error of a file whose worker process died (segfault, out of memory, killed)."""
+
+AnalyzeFn = Callable[["Analyzer", str], DocumentReport]
+"""What a worker does with one path: `analyze_file` unless a caller (a test) injects another.
+It must be picklable (a module-level function) to reach worker processes."""
+
+
+def internal_error(path: str, exc: BaseException) -> DocumentReport:
+    """The report of a file that hit a bug: it must not stop the batch."""
+    return error_report(path, f"internal error ({type(exc).__name__}): please report this file")
+
+
+def analyze_file(analyzer: Analyzer, path: str) -> DocumentReport:
+    """The default worker task: `analyzer.analyze_path(path)`."""
+    return analyzer.analyze_path(path)
+
+
+def resolve_model_dir(model_dir: Path | None) -> Path | None:
+    """The linear model folder a scan uses: `DEFAULT_MODEL` becomes the shipped one."""
+    if model_dir is None:
+        return None
+    if model_dir is DEFAULT_MODEL or str(model_dir) == str(DEFAULT_MODEL):  # survives pickling
+        from analyzer.config import default_model_dir
+
+        return default_model_dir()
+    return model_dir
+
+
+def resolve_encoder_dir(encoder_dir: Path | None) -> Path | None:
+    """The encoder folder a scan uses: `DEFAULT_MODEL` becomes the shipped one."""
+    if encoder_dir is None:
+        return None
+    if encoder_dir is DEFAULT_MODEL or str(encoder_dir) == str(DEFAULT_MODEL):
+        from analyzer.config import default_encoder_dir
+
+        return default_encoder_dir()
+    return encoder_dir
+
+
+def expected_tool(
+    model_dir: Path | None, mode: Mode = "fast", encoder_dir: Path | None = None
+) -> ToolInfo:
+    """The `tool` object when no worker has said which model it loaded (nothing analysed)."""
+    from analyzer.analyze import linear_model_version
+
+    if mode == "accurate" and encoder_dir is not None and (encoder_dir / "model.onnx").is_file():
+        try:
+            meta = json.loads((encoder_dir / "meta.json").read_text(encoding="utf-8"))
+            name = f"{meta.get('name', encoder_dir.name)}@{meta.get('version', '0')}"
+            return ToolInfo(version=__version__, model=name, mode="accurate")
+        except (OSError, ValueError):
+            pass
+    if mode == "rules" or model_dir is None or not (model_dir / "model.skops").is_file():
+        return ToolInfo(version=__version__, model=None, mode="rules")
+    return ToolInfo(
+        version=__version__,
+        model=f"{model_dir.name}@{linear_model_version(model_dir)}",
+        mode="fast",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# What moves between the loop and its backends
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Task:
+    """A file to analyse: its path and, when the cache is on, the sha256 it was looked up by."""
+
+    path: str
+    sha256: str | None = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """A finished file. `cacheable` is False for timeouts, crashes and internal errors, which
+    may not happen again, so the next scan retries them."""
+
+    report: DocumentReport
+    task: Task | None = None
+    cacheable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    """How a worker builds its `Analyzer` and what it sends back."""
+
+    engine: Engine = "auto"
+    limits: Limits | None = None
+    model_dir: Path | None = None
+    keep_documents: bool = False
+    analyze: AnalyzeFn | None = None
+    single_thread: bool = True
+    mode: Mode = "fast"
+    encoder_dir: Path | None = None
+
+
+@dataclass(slots=True)
+class ScanStats:
+    """What a scan learnt on the way: the tool that produced the reports, warnings, counts."""
+
+    tool: ToolInfo | None = None
+    warnings: list[str] = field(default_factory=list)
+    cached: int = 0
+    analysed: int = 0
+    failed: int = 0
+    timed_out: int = 0
+    crashed: int = 0
+    worker_starts: int = 0
+
+    def warn(self, message: str) -> None:
+        """Record a warning once."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+
+def build_analyzer(config: WorkerConfig) -> Analyzer:
+    """An `Analyzer` with its pipeline and model loaded (once per worker process)."""
+    from analyzer.analyze import Analyzer
+
+    if config.single_thread:
+        _one_blas_thread()
+    analyzer = Analyzer(
+        engine=config.engine,
+        limits=config.limits,
+        model_dir=config.model_dir,
+        mode=config.mode,
+        encoder_dir=config.encoder_dir,
+    )
+    analyzer.nlp  # noqa: B018 - load now, not inside the first file's timeout
+    analyzer.model  # noqa: B018 - and the model of the mode
+    return analyzer
+
+
+def _one_blas_thread() -> None:
+    """One BLAS/OpenMP thread per worker: N workers on N cores must not start N² threads."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - comes with scikit-learn
+        return
+    threadpool_limits(1)
+
+
+def run_task(analyzer: Analyzer, config: WorkerConfig, path: str) -> tuple[DocumentReport, bool]:
+    """Analyse one file in a worker; returns (report, cacheable). Never raises for a file."""
+    analyze = config.analyze or analyze_file
+    try:
+        report = analyze(analyzer, path)
+    except MemoryError:
+        return error_report(path, "out of memory while reading the file: split it and retry"), False
+    except Exception as exc:  # last line of defence: a bug must not stop the batch
+        return internal_error(path, exc), False
+    if not config.keep_documents:
+        report.document = None  # the extracted text stays in the worker: keep IPC small
+    return report, True
