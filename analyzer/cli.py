@@ -32,6 +32,28 @@ app = typer.Typer(
 )
 
 
+# Options shared by the commands that analyse documents (scan, handover).
+EngineOption = Annotated[str, typer.Option(help="PDF text engine: auto, pdfium or pdfplumber.")]
+ModeOption = Annotated[
+    str,
+    typer.Option(
+        help="accurate (rules + the fine-tuned encoder), fast (rules + the linear model, "
+        "for huge archives) or rules."
+    ),
+]
+ModelOption = Annotated[
+    Path | None,
+    typer.Option(help="Linear classifier folder for fast mode (default: the shipped one)."),
+]
+EncoderOption = Annotated[
+    Path | None,
+    typer.Option(help="Encoder folder for accurate mode (default: the shipped one)."),
+]
+RulesOnlyOption = Annotated[
+    bool, typer.Option("--rules-only", help="Use no model (the same as --mode rules).")
+]
+
+
 class Format(StrEnum):
     """Report formats of `scopelens scan`."""
 
@@ -88,28 +110,12 @@ def scan(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", help="Worker processes (0 = all cores).")
     ] = 0,
-    engine: Annotated[
-        str, typer.Option(help="PDF text engine: auto, pdfium or pdfplumber.")
-    ] = "auto",
+    engine: EngineOption = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    mode: Annotated[
-        str,
-        typer.Option(
-            help="accurate (rules + the fine-tuned encoder), fast (rules + the linear model, "
-            "for huge archives) or rules."
-        ),
-    ] = "accurate",
-    model: Annotated[
-        Path | None,
-        typer.Option(help="Linear classifier folder for fast mode (default: the shipped one)."),
-    ] = None,
-    encoder: Annotated[
-        Path | None,
-        typer.Option(help="Encoder folder for accurate mode (default: the shipped one)."),
-    ] = None,
-    rules_only: Annotated[
-        bool, typer.Option("--rules-only", help="Use no model (the same as --mode rules).")
-    ] = False,
+    mode: ModeOption = "accurate",
+    model: ModelOption = None,
+    encoder: EncoderOption = None,
+    rules_only: RulesOnlyOption = False,
     portfolio: Annotated[
         Path | None,
         typer.Option(
@@ -353,27 +359,11 @@ def handover(
     title: Annotated[
         str | None, typer.Option(help="Title of the pack (default: the document's title).")
     ] = None,
-    engine: Annotated[
-        str, typer.Option(help="PDF text engine: auto, pdfium or pdfplumber.")
-    ] = "auto",
-    mode: Annotated[
-        str,
-        typer.Option(
-            help="accurate (rules + the fine-tuned encoder), fast (rules + the linear model, "
-            "for huge archives) or rules."
-        ),
-    ] = "accurate",
-    model: Annotated[
-        Path | None,
-        typer.Option(help="Linear classifier folder for fast mode (default: the shipped one)."),
-    ] = None,
-    encoder: Annotated[
-        Path | None,
-        typer.Option(help="Encoder folder for accurate mode (default: the shipped one)."),
-    ] = None,
-    rules_only: Annotated[
-        bool, typer.Option("--rules-only", help="Use no model (the same as --mode rules).")
-    ] = False,
+    engine: EngineOption = "auto",
+    mode: ModeOption = "accurate",
+    model: ModelOption = None,
+    encoder: EncoderOption = None,
+    rules_only: RulesOnlyOption = False,
 ) -> None:
     """Write the delivery handover pack: commitments, exclusions, assumptions, gaps, questions."""
     from analyzer.analyze import DEFAULT_MODEL, Analyzer, error_report

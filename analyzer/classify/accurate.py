@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from analyzer.classify.combine import model_texts
+from analyzer.classify.combine import model_finding
 from analyzer.classify.encoder import EncoderModel, EncoderPrediction
 from analyzer.classify.features import SentenceExample
-from analyzer.types import Finding, finding_id
+from analyzer.types import Finding
 
 SENTENCE_LEVEL = ("commitment", "exclusion", "assumption", "estimate")
 _DEFAULT_TYPE = {"exclusion": "exclusion", "assumption": "assumption", "estimate": "estimate"}
@@ -59,7 +59,9 @@ def decide_sentence(
             out.extend(replace(f, confidence=round(p, 4)) for f in hits)
             continue
         type_ = prediction.commitment_type if label == "commitment" else _DEFAULT_TYPE[label]
-        out.append(_model_finding(path, example, label, type_, 0, len(example.text), p, encoder))
+        out.append(
+            model_finding(path, example, label, type_, 0, len(example.text), p, _name(encoder))
+        )
     out.extend(_ambiguity(path, example, prediction, encoder))
     return out
 
@@ -88,7 +90,7 @@ def _ambiguity(
         if index in covered:
             continue
         out.append(
-            _model_finding(
+            model_finding(
                 path,
                 example,
                 "ambiguity",
@@ -96,39 +98,11 @@ def _ambiguity(
                 span.start,
                 span.end,
                 span.confidence,
-                encoder,
+                _name(encoder),
             )
         )
     return out
 
 
-def _model_finding(
-    path: str,
-    example: SentenceExample,
-    category: str,
-    type_: str,
-    start: int,
-    end: int,
-    confidence: float,
-    encoder: EncoderModel,
-) -> Finding:
-    """A finding the encoder makes alone; offsets are relative to the sentence."""
-    texts = model_texts()[f"{category}/{type_}"]
-    begin, finish = example.start + start, example.start + end
-    return Finding(
-        id=finding_id(path, category, type_, begin, finish),
-        category=category,
-        type=type_,
-        severity=texts["severity"],
-        start=begin,
-        end=finish,
-        text=example.text[start:end],
-        sentence=example.text,
-        page=example.page,
-        section=example.section[-1] if example.section else None,
-        explanation=texts["explanation"],
-        suggestion=texts["suggestion"],
-        source=f"model:{encoder.name}@{encoder.version}",
-        confidence=round(confidence, 4),
-        sentence_start=example.start,
-    )
+def _name(encoder: EncoderModel) -> str:
+    return f"{encoder.name}@{encoder.version}"

@@ -71,6 +71,41 @@ class SentencePrediction:
     ambiguity_type: str | None
 
 
+def model_finding(
+    path: str,
+    example: SentenceExample,
+    category: str,
+    type_: str,
+    start: int,
+    end: int,
+    confidence: float,
+    model: str,
+) -> Finding:
+    """A finding a model makes without a rule; `start`/`end` are relative to the sentence.
+
+    Its severity, explanation and suggestion come from `model_texts.json` by category/type.
+    """
+    texts = model_texts()[f"{category}/{type_}"]
+    begin, finish = example.start + start, example.start + end
+    return Finding(
+        id=finding_id(path, category, type_, begin, finish),
+        category=category,
+        type=type_,
+        severity=texts["severity"],
+        start=begin,
+        end=finish,
+        text=example.text[start:end],
+        sentence=example.text,
+        page=example.page,
+        section=example.section[-1] if example.section else None,
+        explanation=texts["explanation"],
+        suggestion=texts["suggestion"],
+        source=f"model:{model}",
+        confidence=round(confidence, 4),
+        sentence_start=example.start,
+    )
+
+
 def decide(
     probability: float, rule_fired: bool, threshold: float, veto: float, trusted: bool = False
 ) -> bool:
@@ -137,24 +172,9 @@ def combine_sentence(
             if label == "ambiguity"
             else None
         ) or _DEFAULT_TYPE[label]
-        texts = model_texts()[f"{label}/{type_}"]
         out.append(
-            Finding(
-                id=finding_id(path, label, type_, example.start, example.end),
-                category=label,
-                type=type_,
-                severity=texts["severity"],
-                start=example.start,
-                end=example.end,
-                text=example.text,
-                sentence=example.text,
-                page=example.page,
-                section=example.section[-1] if example.section else None,
-                explanation=texts["explanation"],
-                suggestion=texts["suggestion"],
-                source=f"model:{classifier.name}",
-                confidence=confidence,
-                sentence_start=example.start,
+            model_finding(
+                path, example, label, type_, 0, len(example.text), confidence, classifier.name
             )
         )
     return out

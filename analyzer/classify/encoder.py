@@ -19,23 +19,10 @@ import numpy as np
 
 from analyzer.classify.corpus import SENTENCE_LABELS
 from analyzer.errors import ModelError
+from analyzer.types import TYPES_BY_CATEGORY
 
-COMMITMENT_TYPES: tuple[str, ...] = (
-    "deliverable",
-    "deadline",
-    "guarantee",
-    "service_level",
-    "price",
-    "unbounded",
-)
-AMBIGUITY_TYPES: tuple[str, ...] = (
-    "vague_term",
-    "open_ended",
-    "subjective",
-    "escape_clause",
-    "placeholder",
-    "unbounded",
-)
+COMMITMENT_TYPES: tuple[str, ...] = TYPES_BY_CATEGORY["commitment"]
+AMBIGUITY_TYPES: tuple[str, ...] = TYPES_BY_CATEGORY["ambiguity"]
 TAGS: tuple[str, ...] = ("O", *(f"{p}-{t}" for t in AMBIGUITY_TYPES for p in ("B", "I")))
 """BIO tags of ambiguity phrases, one B and one I per phrase type."""
 
