@@ -2,10 +2,11 @@
 
 Measures, in one run, side by side:
 - raw PDFium text extraction (pypdfium2 `get_text_range` per page) over the CUAD PDFs;
-- pdfplumber `extract_text` on a subset (extrapolated to the corpus, and labelled so);
-- the whole scan (`analyzer.batch.Scanner`, what `scopelens scan` runs) with 1 and 2 worker
-  processes, cache off; then a first scan filling an empty cache (2 processes) and a warm
-  re-scan from it; then Dask (local, 2);
+- pdfplumber `extract_text` over the same PDFs, all of them (`--quick`: a subset, extrapolated);
+- the whole scan (`analyzer.batch.Scanner`, what `scopelens scan` runs) in fast mode (rules +
+  linear model) with 1 and 2 worker processes, cache off; then a first scan filling an empty
+  cache (2 processes) and a warm re-scan from it; then Dask (local, 2);
+- the same scan in accurate mode (rules + the int8 ONNX encoder) with 1 and 2 processes;
 - the time to first finding for one ~50-page PDF (`scopelens scan -f jsonl`, a new process);
 - a per-stage breakdown (extract, nlp, classify, checks, report), timed by calling the stages
   in the order `analyzer.analyze` does;
@@ -117,7 +118,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
     """Run one scan as `scopelens scan` would (streamed JSON to /dev/null); return measures."""
     from analyzer.batch import JsonStream, ScanItem, Scanner
     from analyzer.cache import ScanCache, scan_fingerprint
-    from analyzer.config import Limits, default_model_dir
+    from analyzer.config import Limits, default_encoder_dir, default_model_dir
 
     files = Path(spec["files"]).read_text(encoding="utf-8").splitlines()
     files = (files * (spec.get("repeat_to", 0) // max(1, len(files)) + 1))[
@@ -125,11 +126,14 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
     ]
     cache = None
     if spec.get("cache_dir"):
-        fingerprint = spec.get("fingerprint") or scan_fingerprint(default_model_dir())
+        fingerprint = spec.get("fingerprint") or scan_fingerprint(
+            default_model_dir(), mode=spec.get("mode", "fast"), encoder_dir=default_encoder_dir()
+        )
         cache = ScanCache(Path(spec["cache_dir"]), fingerprint)
     limits = Limits()
     scanner = Scanner(
         jobs=spec["jobs"],
+        mode=spec.get("mode", "fast"),
         timeout=limits.timeout_s,
         limits=limits,
         cache=cache,
@@ -157,6 +161,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
         "ok": ok,
         "pages": pages,
         "cached": scanner.stats.cached,
+        "mode": scanner.tool.mode,
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork+exec from the bench process.
         "rss_parent_kb": _status(os.getpid()).get("VmHWM", 0),
         "rss_worker_kb": memory.peak_child,
@@ -411,7 +416,10 @@ def main() -> int:
         cuad_list = _write_list(folder, "cuad.txt", cuad)
 
         raw_pages, raw_s = pdfium_raw(cuad)
-        plumber_pages, plumber_s, plumber_files = pdfplumber_subset(cuad, 4 if args.quick else 10)
+        # Side by side with the accurate scan: pdfplumber on every file (a subset with --quick).
+        plumber_pages, plumber_s, plumber_files = pdfplumber_subset(
+            cuad, 4 if args.quick else float("inf")
+        )
         plumber_rate = plumber_pages / plumber_s
         print("extraction measured", flush=True)
 
@@ -428,7 +436,8 @@ def main() -> int:
         from analyzer.cache import scan_fingerprint
         from analyzer.config import default_model_dir
 
-        cached = {"cache_dir": str(cache_dir), "fingerprint": scan_fingerprint(default_model_dir())}
+        fingerprint = scan_fingerprint(default_model_dir(), mode="fast")
+        cached = {"cache_dir": str(cache_dir), "fingerprint": fingerprint}
         filling = run_child({"jobs": 2, "files": cuad_list, **cached})
         print(f"first scan with the cache done ({filling['wall']:.0f} s)", flush=True)
         warm = run_child({"jobs": 2, "files": cuad_list, **cached})
@@ -443,6 +452,10 @@ def main() -> int:
             else:
                 dask = run_child({"jobs": 2, "files": cuad_list, "dask": "local"})
                 print("dask done", flush=True)
+        accurate_one = run_child({"jobs": 1, "files": cuad_list, "mode": "accurate"})
+        print(f"accurate jobs 1 done ({accurate_one['wall']:.0f} s)", flush=True)
+        accurate_two = run_child({"jobs": 2, "files": cuad_list, "mode": "accurate"})
+        print(f"accurate jobs 2 done ({accurate_two['wall']:.0f} s)", flush=True)
         sol = None
         if solicitations:
             print("solicitations ...", flush=True)
@@ -468,14 +481,22 @@ def main() -> int:
         f"| raw PDFium `get_text_range` | {len(cuad)} | {raw_pages} | {raw_s:.1f} | "
         f"{raw_rate:.0f} | {len(cuad) / raw_s:.1f} | - |"
     )
-    say(
-        f"| pdfplumber `extract_text` (first {plumber_files} files, {plumber_pages} pages; "
-        f"corpus extrapolated) | {len(cuad)} | {raw_pages} | "
-        f"~{raw_pages / plumber_rate:.0f} (extrapolated) | {plumber_rate:.1f} | - | - |"
-    )
+    if plumber_files == len(cuad):
+        say(
+            f"| pdfplumber `extract_text` | {len(cuad)} | {plumber_pages} | {plumber_s:.1f} | "
+            f"{plumber_rate:.1f} | {len(cuad) / plumber_s:.2f} | - |"
+        )
+    else:
+        say(
+            f"| pdfplumber `extract_text` (first {plumber_files} files, {plumber_pages} pages; "
+            f"corpus extrapolated) | {len(cuad)} | {raw_pages} | "
+            f"~{raw_pages / plumber_rate:.0f} (extrapolated) | {plumber_rate:.1f} | - | - |"
+        )
     for name, run in (
-        ("scan --jobs 1", one),
-        ("scan --jobs 2", two),
+        (f"scan --mode accurate --jobs 1 ({accurate_one['mode']})", accurate_one),
+        (f"scan --mode accurate --jobs 2 ({accurate_two['mode']})", accurate_two),
+        ("scan --mode fast --jobs 1", one),
+        ("scan --mode fast --jobs 2", two),
         (
             f"scan --jobs 2, first scan filling an empty cache ({filling['cached']} duplicate "
             "files answered from it)",
@@ -502,15 +523,25 @@ def main() -> int:
             f"{_mb(sol['rss_tree_kb'])} |"
         )
     say("")
+    accurate_rate = accurate_two["pages"] / accurate_two["wall"]
     rows = [
-        ("full analysis, pages/s per core (--jobs 1, incl. startup)", f"{rate1:.1f}"),
+        (
+            "accurate scan (--jobs 2) vs pdfplumber extract_text alone, same files",
+            f"{accurate_rate / plumber_rate:.2f}x ({accurate_rate:.1f} vs {plumber_rate:.1f} "
+            "pages/s)",
+        ),
+        (
+            "accurate mode, pages/s per core (--jobs 1, incl. startup)",
+            f"{accurate_one['pages'] / accurate_one['wall']:.1f}",
+        ),
+        ("fast mode: full analysis, pages/s per core (--jobs 1, incl. startup)", f"{rate1:.1f}"),
         (
             "--jobs 2 / --jobs 1 speed-up (CPU ceiling of this machine in brackets)",
             f"{one['wall'] / two['wall']:.2f}x ({cores:.2f}x)",
         ),
         ("whole scan (--jobs 1) / raw PDFium time", f"{one['wall'] / raw_s:.0f}x"),
         (
-            "scan (--jobs 1) vs pdfplumber extract_text alone",
+            "fast scan (--jobs 1) vs pdfplumber extract_text alone",
             f"scan is {rate1 / plumber_rate:.1f}x faster",
         ),
         (
@@ -555,8 +586,7 @@ def main() -> int:
     say(
         "\nNotes: each scan runs in a fresh process with `Scanner` (what `scopelens scan` runs), "
         "streaming JSON to /dev/null, timeout on, so its wall time includes starting the "
-        "workers and loading the pipeline and model. pdfplumber was timed on a subset only "
-        "(~13 pages/s); its corpus time is extrapolated. The memory runs repeat the 50 smallest "
+        "workers and loading the pipeline and model. The memory runs repeat the 50 smallest "
         "CUAD PDFs. Peak RSS is sampled from /proc every 0.5 s: parent = the scanning "
         "process, worker = the largest worker's high-water mark, tree = the largest sum over "
         "all processes.\n"

@@ -11,6 +11,7 @@ from app_helpers import HOSTILE_NAME, HOSTILE_TEXT, XSS_IMG, XSS_SCRIPT
 
 from analyzer import review as rv
 from analyzer.analyze import Analyzer, error_report
+from analyzer.render import highlights_for
 from analyzer.store import Store
 from analyzer.store.repository import RuleStats
 from analyzer.types import Finding, SafeguardCheck, sha256_bytes
@@ -115,7 +116,7 @@ def test_review_page_boxes_are_re_extracted_from_the_stored_pdf(
     plain = fresh_service.page_png(opened.sha256, 1)
     finding = next(f for f in opened.report.findings if f.page == 1 and f.text)
     marked = fresh_service.page_png(
-        opened.sha256, 1, rv.highlights_for([finding], selected_id=finding.id)
+        opened.sha256, 1, highlights_for([finding], selected_id=finding.id)
     )
     assert plain is not None and marked is not None
     assert plain.startswith(b"\x89PNG") and marked != plain

@@ -1,0 +1,392 @@
+"""Reviewer decisions merged into findings, the filters and facets over them, and annotation
+records (decisions and added findings) as the store keeps them."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from itertools import pairwise
+
+from analyzer.report.common import category_order, check_label
+from analyzer.review.service import OpenedDocument
+from analyzer.store import utc_timestamp
+from analyzer.types import (
+    CATEGORIES,
+    SEVERITIES,
+    TYPES_BY_CATEGORY,
+    Annotation,
+    Finding,
+    ToolInfo,
+    finding_id,
+)
+
+REVIEW_STATES: tuple[str, ...] = ("unreviewed", "confirmed", "dismissed", "relabelled", "added")
+"""Review state of a finding, from the current decision on it."""
+
+SOURCE_KINDS: tuple[str, ...] = ("rule", "model", "check", "reviewer")
+"""The part of `Finding.source` before the colon."""
+
+_STATE_OF_DECISION = {
+    "confirm": "confirmed",
+    "dismiss": "dismissed",
+    "relabel": "relabelled",
+    "add": "added",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Decisions merged into findings; filters
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedFinding:
+    """A finding as the reviewer sees it: its label after relabelling, and its review state.
+
+    Attributes:
+        finding: The effective finding (a relabel's new category/type/severity applied).
+        original: The finding as detected (for added spans: the same as `finding`).
+        state: One of `REVIEW_STATES`.
+        decision: The current decision it comes from, or None when unreviewed.
+    """
+
+    finding: Finding
+    original: Finding
+    state: str
+    decision: Annotation | None = None
+
+
+def added_finding(annotation: Annotation) -> Finding:
+    """The finding a reviewer's "add" decision stands for (source `reviewer:<name>`)."""
+    category = annotation.new_category or annotation.category
+    type_ = annotation.new_type or annotation.type
+    return Finding(
+        id="add-"
+        + finding_id(annotation.reviewer, category, type_, annotation.start, annotation.end),
+        category=category,
+        type=type_,
+        severity=annotation.new_severity or "medium",
+        start=annotation.start,
+        end=annotation.end,
+        text=annotation.text,
+        sentence=annotation.sentence,
+        page=None,
+        section=None,
+        explanation=annotation.comment or "Added by a reviewer: the tool missed this.",
+        suggestion="",
+        source=f"reviewer:{annotation.reviewer}",
+        confidence=1.0,
+    )
+
+
+def merge_decisions(
+    findings: Iterable[Finding],
+    decisions: Iterable[Annotation],
+    reviewer: str | None = None,
+) -> list[ReviewedFinding]:
+    """Attach the current decision to each finding and append the reviewers' added spans.
+
+    Args:
+        findings: The document's findings (as analysed).
+        decisions: Current decisions (`Store.current_decisions`), oldest first.
+        reviewer: Only this reviewer's decisions count (None or blank: the latest decision of
+            any reviewer).
+
+    Returns:
+        The findings in their order, then the added spans in document order.
+    """
+    who = (reviewer or "").strip()
+    latest: dict[str, Annotation] = {}
+    added: dict[tuple[int | None, int | None, str, str], Annotation] = {}
+    for decision in decisions:
+        if who and decision.reviewer != who:
+            continue
+        if decision.decision == "add":
+            key = (decision.start, decision.end, decision.category, decision.type)
+            added[key] = decision
+        elif decision.finding_id is not None:
+            latest[decision.finding_id] = decision
+    out: list[ReviewedFinding] = []
+    for finding in findings:
+        current = latest.get(finding.id)
+        if current is None:
+            out.append(ReviewedFinding(finding, finding, "unreviewed"))
+            continue
+        decision = current
+        effective = finding
+        if decision.decision == "relabel":
+            effective = replace(
+                finding,
+                category=decision.new_category or finding.category,
+                type=decision.new_type or finding.type,
+                severity=decision.new_severity or finding.severity,
+            )
+        out.append(
+            ReviewedFinding(effective, finding, _STATE_OF_DECISION[decision.decision], decision)
+        )
+    extra = sorted(added.values(), key=lambda a: (a.start or 0, a.end or 0))
+    for decision in extra:
+        finding = added_finding(decision)
+        out.append(ReviewedFinding(finding, finding, "added", decision))
+    return out
+
+
+def source_kind(source: str) -> str:
+    """ "rule", "model", "check" or "reviewer": the part of a source before the colon."""
+    return source.split(":", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class FindingFilter:
+    """Which findings to show; an empty set means "any".
+
+    Attributes:
+        categories: Effective categories to keep.
+        types: Effective types to keep.
+        severities: Severities to keep.
+        sources: Source kinds to keep (`SOURCE_KINDS`).
+        states: Review states to keep (`REVIEW_STATES`).
+    """
+
+    categories: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset()
+    severities: frozenset[str] = frozenset()
+    sources: frozenset[str] = frozenset()
+    states: frozenset[str] = frozenset()
+
+    def matches(self, item: ReviewedFinding) -> bool:
+        """True when `item` passes every non-empty criterion."""
+        f = item.finding
+        return (
+            (not self.categories or f.category in self.categories)
+            and (not self.types or f.type in self.types)
+            and (not self.severities or f.severity in self.severities)
+            and (not self.sources or source_kind(f.source) in self.sources)
+            and (not self.states or item.state in self.states)
+        )
+
+
+def filter_findings(items: Iterable[ReviewedFinding], flt: FindingFilter) -> list[ReviewedFinding]:
+    """The items `flt` keeps, in their order."""
+    return [item for item in items if flt.matches(item)]
+
+
+def facets(items: Sequence[ReviewedFinding]) -> dict[str, list[str]]:
+    """Filter options present in `items`: categories, types, severities, sources, states.
+
+    Each list is in taxonomy order (unknown values last), so the widgets stay stable.
+    """
+    cats = {i.finding.category for i in items}
+    type_order = [t for c in CATEGORIES for t in TYPES_BY_CATEGORY[c]]
+    types = {i.finding.type for i in items}
+    return {
+        "category": category_order(cats),
+        "type": _ordered(types, type_order),
+        "severity": _ordered({i.finding.severity for i in items}, SEVERITIES),
+        "source": _ordered({source_kind(i.finding.source) for i in items}, SOURCE_KINDS),
+        "state": _ordered({i.state for i in items}, REVIEW_STATES),
+    }
+
+
+def _ordered(values: set[str], order: Sequence[str]) -> list[str]:
+    known = list(dict.fromkeys(v for v in order if v in values))
+    return known + sorted(values - set(order))
+
+
+def counts_by_state(items: Iterable[ReviewedFinding]) -> dict[str, int]:
+    """How many findings are in each review state (non-zero only, in `REVIEW_STATES` order)."""
+    counter = Counter(i.state for i in items)
+    return {s: counter[s] for s in REVIEW_STATES if counter[s]}
+
+
+def finding_label(item: ReviewedFinding, number: int) -> str:
+    """One line naming a finding in the findings list (plain text, for a selectbox)."""
+    f = item.finding
+    where = f"p.{f.page}" if f.page is not None else ("document" if f.start is None else "")
+    text = (f.text or check_label(f.type)).replace("\n", " ")
+    if len(text) > 60:
+        text = text[:57] + "…"
+    state = "" if item.state == "unreviewed" else f" [{item.state}]"
+    parts = [f"#{number}", f"{f.category}/{f.type}", f.severity, where, f"“{text}”"]
+    return " · ".join(p for p in parts if p) + state
+
+
+# ---------------------------------------------------------------------------------------------
+# Annotation records
+# ---------------------------------------------------------------------------------------------
+
+
+def make_decision(
+    opened: OpenedDocument,
+    finding: Finding,
+    decision: str,
+    reviewer: str,
+    *,
+    tool: ToolInfo,
+    new_category: str | None = None,
+    new_type: str | None = None,
+    new_severity: str | None = None,
+    reason: str | None = None,
+    comment: str | None = None,
+) -> Annotation:
+    """The annotation record of a decision on a detected finding (timestamped now, UTC).
+
+    Args:
+        opened: The document.
+        finding: The finding as detected (not relabelled).
+        decision: "confirm", "dismiss" or "relabel".
+        reviewer: Who decides (required).
+        tool: Tool version and model to record.
+        new_category: For a relabel.
+        new_type: For a relabel.
+        new_severity: For a relabel (optional).
+        reason: Why (e.g. for a dismissal).
+        comment: Free text.
+
+    Raises:
+        ValueError: The reviewer is blank, or the decision is "add" (use `make_added`).
+    """
+    if not reviewer.strip():
+        raise ValueError("enter your reviewer name before annotating")
+    if decision == "add":
+        raise ValueError("use make_added for an added span")
+    return Annotation(
+        document_sha256=opened.sha256,
+        document_name=opened.name,
+        start=finding.start,
+        end=finding.end,
+        text=finding.text,
+        sentence=finding.sentence,
+        finding_id=finding.id,
+        category=finding.category,
+        type=finding.type,
+        decision=decision,
+        reviewer=reviewer.strip(),
+        created_at=utc_timestamp(),
+        new_category=new_category if decision == "relabel" else None,
+        new_type=new_type if decision == "relabel" else None,
+        new_severity=new_severity if decision == "relabel" else None,
+        reason=(reason or "").strip() or None,
+        comment=(comment or "").strip() or None,
+        tool_version=tool.version,
+        model=tool.model,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of the document text: `text == document_text[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+
+
+_LINE_RE = re.compile(r"[^\n]+")
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences for the "add a missed finding" picker (lines, then . ! ? before a capital).
+
+    A light splitter that never re-runs the pipeline; exact offsets are all that matter.
+    """
+    out: list[Sentence] = []
+    for line in _LINE_RE.finditer(text):
+        base = line.start()
+        cuts = [0, *(m.end() for m in _SENTENCE_END_RE.finditer(line.group())), len(line.group())]
+        for a, b in pairwise(cuts):
+            piece = line.group()[a:b]
+            stripped = piece.strip()
+            if not stripped:
+                continue
+            start = base + a + (len(piece) - len(piece.lstrip()))
+            out.append(Sentence(start, start + len(stripped), stripped))
+    return out
+
+
+def sentence_index(sentences: Sequence[Sentence], offset: int) -> int:
+    """Index of the sentence containing `offset` (or the last one before it; 0 when none)."""
+    best = 0
+    for number, sentence in enumerate(sentences):
+        if sentence.start > offset:
+            break
+        best = number
+    return best
+
+
+def locate_phrase(sentence: Sentence, phrase: str) -> tuple[int, int]:
+    """Document offsets of `phrase` inside `sentence` (exact match first, then any case).
+
+    Raises:
+        ValueError: The phrase is blank or not inside the sentence.
+    """
+    wanted = phrase.strip()
+    if not wanted:
+        raise ValueError("give the phrase to mark")
+    at = sentence.text.find(wanted)
+    if at < 0:
+        at = sentence.text.lower().find(wanted.lower())
+    if at < 0:
+        raise ValueError("the phrase must be inside the selected sentence (copy it exactly)")
+    start = sentence.start + at
+    return start, start + len(wanted)
+
+
+def make_added(
+    opened: OpenedDocument,
+    sentence: Sentence,
+    phrase: str,
+    category: str,
+    type_: str,
+    severity: str,
+    reviewer: str,
+    *,
+    tool: ToolInfo,
+    comment: str | None = None,
+) -> Annotation:
+    """The annotation record of a finding the tool missed ("add").
+
+    Args:
+        opened: The document.
+        sentence: The sentence the reviewer selected.
+        phrase: The words to mark; must be inside the sentence.
+        category: Label category.
+        type_: Label type (must belong to the category).
+        severity: Label severity.
+        reviewer: Who adds it (required).
+        tool: Tool version and model to record.
+        comment: Free text.
+
+    Raises:
+        ValueError: Blank reviewer, phrase not in the sentence, or unknown label.
+    """
+    if not reviewer.strip():
+        raise ValueError("enter your reviewer name before annotating")
+    if type_ not in TYPES_BY_CATEGORY.get(category, ()):
+        raise ValueError(f"{type_!r} is not a type of {category!r}")
+    if severity not in SEVERITIES:
+        raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}")
+    start, end = locate_phrase(sentence, phrase)
+    return Annotation(
+        document_sha256=opened.sha256,
+        document_name=opened.name,
+        start=start,
+        end=end,
+        text=opened.text[start:end],
+        sentence=sentence.text,
+        finding_id=None,
+        category=category,
+        type=type_,
+        decision="add",
+        reviewer=reviewer.strip(),
+        created_at=utc_timestamp(),
+        new_category=category,
+        new_type=type_,
+        new_severity=severity,
+        comment=(comment or "").strip() or None,
+        tool_version=tool.version,
+        model=tool.model,
+    )

@@ -1,0 +1,336 @@
+"""Escaped HTML pieces of the review page: highlighted text windows, passages, the legend,
+counts, safeguards, a finding's detail and the document summary. Document text is untrusted:
+every string built here is escaped."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from html import escape
+from typing import Any
+
+from analyzer.render import Highlight, highlights_for
+from analyzer.report.colours import CATEGORY_COLOURS, FALLBACK_COLOUR, HIGHLIGHT_PRIORITY
+from analyzer.report.common import check_label
+from analyzer.report.html import highlight_text
+from analyzer.review.decisions import ReviewedFinding, Sentence
+from analyzer.review.risk import RiskSummary
+from analyzer.store import utc_timestamp
+from analyzer.types import (
+    CATEGORIES,
+    Annotation,
+    Finding,
+    SafeguardCheck,
+)
+
+_ID_RE = re.compile(r"[^A-Za-z0-9_-]")
+
+# ---------------------------------------------------------------------------------------------
+# Highlighted text (escaped HTML)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TextWindow:
+    """A slice of the document text around a finding, with findings shifted into it.
+
+    Attributes:
+        text: `document_text[offset:offset + len(text)]`.
+        offset: Where the slice starts in the document.
+        findings: Findings overlapping the slice, offsets relative to it (clipped).
+        before: Text was cut before the slice.
+        after: Text was cut after the slice.
+    """
+
+    text: str
+    offset: int
+    findings: tuple[Finding, ...]
+    before: bool
+    after: bool
+
+
+def text_window(
+    text: str,
+    findings: Iterable[Finding],
+    focus: Finding | None = None,
+    radius: int = 1500,
+) -> TextWindow:
+    """The part of `text` around `focus` (whole text when `focus` has no span).
+
+    The slice is widened to line boundaries (up to 400 characters further) so it does not
+    start or end mid-sentence.
+    """
+    spans = [f for f in findings if f.start is not None and f.end is not None]
+    if focus is None or focus.start is None or focus.end is None or len(text) <= 2 * radius:
+        return TextWindow(text, 0, tuple(spans), False, False)
+    lo = max(0, focus.start - radius)
+    hi = min(len(text), focus.end + radius)
+    if lo > 0:
+        cut = text.rfind("\n", max(0, lo - 400), lo)
+        lo = cut + 1 if cut >= 0 else lo
+    if hi < len(text):
+        cut = text.find("\n", hi, hi + 400)
+        hi = cut if cut >= 0 else hi
+    shifted = []
+    for f in spans:
+        assert f.start is not None and f.end is not None
+        if f.end <= lo or f.start >= hi:
+            continue
+        shifted.append(replace(f, start=max(f.start, lo) - lo, end=min(f.end, hi) - lo))
+    return TextWindow(text[lo:hi], lo, tuple(shifted), lo > 0, hi < len(text))
+
+
+def highlight_css(scope: str = "sl-doc") -> str:
+    """CSS for `highlight_text` marks inside `.<scope>`, from the shared category colours."""
+    rules = [
+        f".{scope}{{white-space:pre-wrap;line-height:1.55;font-size:.95rem;"
+        "border:1px solid #ddd;border-radius:.4rem;padding:.8rem 1rem;background:#fcfcfc;"
+        "max-height:42rem;overflow:auto;overflow-wrap:anywhere}",
+        f".{scope} mark.hl{{color:inherit;padding:0;border-radius:2px;"
+        f"background:{FALLBACK_COLOUR}}}",
+        f".{scope} .sl-cut{{color:#888;font-style:italic}}",
+    ]
+    for category in HIGHLIGHT_PRIORITY:
+        rules.append(f".{scope} mark.hl-{category}{{background:{CATEGORY_COLOURS[category]}}}")
+    for category in HIGHLIGHT_PRIORITY:
+        colour = CATEGORY_COLOURS[category]
+        rules.append(f".{scope} mark.hl-under-{category}{{box-shadow:inset 0 -.3em 0 {colour}}}")
+    return "\n".join(rules)
+
+
+def highlighted_html(
+    text: str,
+    findings: Iterable[Finding],
+    *,
+    selected_id: str | None = None,
+    window: bool = True,
+    radius: int = 1500,
+    scope: str = "sl-doc",
+) -> str:
+    """The document text as escaped HTML with findings highlighted, the selected one outlined.
+
+    Args:
+        text: The document text (untrusted).
+        findings: Findings to highlight (offsets into `text`).
+        selected_id: The finding to outline and, with `window`, to centre on.
+        window: Show only the text around the selected finding.
+        radius: Characters either side of the selected finding when windowed.
+        scope: CSS class of the container (the styles are scoped to it).
+
+    Returns:
+        A `<style>` element and a `<div>`: everything from the document is escaped.
+    """
+    findings = list(findings)
+    focus = next((f for f in findings if f.id == selected_id), None)
+    view = (
+        text_window(text, findings, focus, radius)
+        if window
+        else TextWindow(text, 0, tuple(findings), False, False)
+    )
+    body = highlight_text(view.text, view.findings)
+    css = highlight_css(scope)
+    if selected_id:
+        token = _ID_RE.sub("", selected_id)
+        if token:
+            css += (
+                f'\n.{scope} mark[data-ids~="{token}"]'
+                "{outline:2px solid #c62828;outline-offset:1px}"
+            )
+    before = '<div class="sl-cut">[… earlier text …]</div>' if view.before else ""
+    after = '<div class="sl-cut">[… later text …]</div>' if view.after else ""
+    return f'<style>{css}</style><div class="{scope}">{before}{body}{after}</div>'
+
+
+def passage_html(finding: Finding, scope: str = "sl-passage") -> str:
+    """The finding's sentence with its phrase highlighted (escaped HTML), for the detail view."""
+    sentence = finding.sentence or finding.text or ""
+    if not sentence:
+        return ""
+    start = finding.sentence_start
+    local: list[Finding] = []
+    if start is not None and finding.start is not None and finding.end is not None:
+        a, b = finding.start - start, finding.end - start
+        if 0 <= a < b <= len(sentence):
+            local = [replace(finding, start=a, end=b)]
+    elif finding.text and finding.text in sentence:
+        a = sentence.index(finding.text)
+        local = [replace(finding, start=a, end=a + len(finding.text))]
+    css = highlight_css(scope).replace("max-height:42rem;", "")
+    return f'<style>{css}</style><div class="{scope}">{highlight_text(sentence, local)}</div>'
+
+
+def legend_html() -> str:
+    """Category colour chips (fixed taxonomy strings, escaped anyway)."""
+    chips = "".join(
+        f'<span style="background:{CATEGORY_COLOURS[c]};padding:0 .45rem;border-radius:.6rem;'
+        f'margin-right:.3rem;font-size:.85rem">{escape(c)}</span>'
+        for c in CATEGORIES
+    )
+    return f"<div>{chips}</div>"
+
+
+def page_highlights(items: Iterable[ReviewedFinding], selected_id: str | None) -> list[Highlight]:
+    """Highlights for a page image: every shown finding, the selected one outlined."""
+    return highlights_for((i.finding for i in items), selected_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small escaped HTML pieces and rows for the review page
+# ---------------------------------------------------------------------------------------------
+
+
+def utc_now() -> str:
+    """The current time as a DESIGN.md timestamp ("2026-11-25T18:00:00Z")."""
+    return utc_timestamp()
+
+
+def _chip(category: str, text: str) -> str:
+    colour = CATEGORY_COLOURS.get(category, FALLBACK_COLOUR)
+    return (
+        f'<span style="background:{colour};padding:.05rem .5rem;border-radius:.7rem;'
+        f'margin:0 .3rem .3rem 0;display:inline-block;font-size:.9rem">{escape(text)}</span>'
+    )
+
+
+def counts_html(by_category: dict[str, int]) -> str:
+    """Category chips with counts ("ambiguity 7"), or a note when there are no findings."""
+    if not by_category:
+        return "<div><em>No findings.</em></div>"
+    return "<div>" + "".join(_chip(c, f"{c} {n}") for c, n in by_category.items()) + "</div>"
+
+
+def safeguards_html(safeguards: Sequence[SafeguardCheck]) -> str:
+    """A table of the document-level checks: status, summary and evidence (all escaped)."""
+    if not safeguards:
+        return "<p><em>No document-level checks in this analysis.</em></p>"
+    rows = []
+    for check in safeguards:
+        status = (
+            '<span style="color:#1a7f37;font-weight:600">present</span>'
+            if check.present
+            else '<span style="color:#c62828;font-weight:600">missing</span>'
+        )
+        evidence = "".join(f"<li>{escape(e)}</li>" for e in check.details)
+        detail = escape(check.summary) + (
+            f"<ul style='margin:0'>{evidence}</ul>" if evidence else ""
+        )
+        rows.append(
+            f"<tr><td>{escape(check_label(check.check_id))}</td><td>{status}</td>"
+            f"<td>{detail}</td></tr>"
+        )
+    style = "border-collapse:collapse;width:100%;font-size:.9rem"
+    cell = "th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}"
+    return (
+        f"<style>.sl-safe {cell.replace(',td', ',.sl-safe td')}</style>"
+        f'<table class="sl-safe" style="{style}"><thead><tr><th>Safeguard</th><th>Status</th>'
+        f"<th>Summary and evidence</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def finding_detail_html(item: ReviewedFinding) -> str:
+    """The detail card of a finding: label, where, why, suggested rewrite, source, state."""
+    f = item.finding
+    rows: list[tuple[str, str]] = [
+        ("Label", _chip(f.category, f"{f.category} / {f.type}") + escape(f.severity)),
+    ]
+    if item.original is not f and (
+        item.original.category,
+        item.original.type,
+        item.original.severity,
+    ) != (f.category, f.type, f.severity):
+        o = item.original
+        rows.append(("Detected as", escape(f"{o.category} / {o.type} ({o.severity})")))
+    where = []
+    if f.page is not None:
+        where.append(f"page {f.page}")
+    if f.section:
+        where.append(f"section {f.section}")
+    if f.start is None:
+        where.append("whole document")
+    elif f.end is not None:
+        where.append(f"characters {f.start}–{f.end}")
+    rows.append(("Where", escape(", ".join(where))))
+    if f.text and f.start is not None:
+        rows.append(("Passage", f"<strong>{escape(f.text)}</strong>"))
+    if f.explanation:
+        rows.append(("Why", escape(f.explanation)))
+    if f.suggestion:
+        rows.append(("Suggested rewrite", escape(f.suggestion)))
+    rows.append(("Source", f"<code>{escape(f.source)}</code> · confidence {f.confidence:.2f}"))
+    state = escape(item.state)
+    if item.decision is not None:
+        d = item.decision
+        state += escape(f" by {d.reviewer} at {d.created_at}")
+        if d.reason:
+            state += escape(f" — {d.reason}")
+        if d.comment:
+            state += f"<br><em>{escape(d.comment)}</em>"
+    rows.append(("Review", state))
+    body = "".join(
+        f'<tr><th style="text-align:left;vertical-align:top;padding-right:.8rem;'
+        f'white-space:nowrap">{k}</th><td style="overflow-wrap:anywhere">{v}</td></tr>'
+        for k, v in rows
+    )
+    return f'<table style="font-size:.92rem;border-collapse:collapse">{body}</table>'
+
+
+def history_rows(history: Iterable[Annotation]) -> list[dict[str, Any]]:
+    """A finding's decision history, oldest first, for a table."""
+    return [
+        {
+            "when": a.created_at,
+            "reviewer": a.reviewer,
+            "decision": a.decision,
+            "label": f"{a.new_category}/{a.new_type}" if a.new_category else "",
+            "severity": a.new_severity or "",
+            "reason": a.reason or "",
+            "comment": a.comment or "",
+        }
+        for a in history
+    ]
+
+
+def sentence_label(sentence: Sentence, width: int = 90) -> str:
+    """A sentence shortened for a picker (plain text)."""
+    text = " ".join(sentence.text.split())
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return f"@{sentence.start}: {text}"
+
+
+def summary_html(name: str, kind: str | None, pages: int | None, summary: RiskSummary) -> str:
+    """The summary panel: file, risk score, counts by category and risk drivers (escaped)."""
+    score = "–" if summary.risk_score is None else str(summary.risk_score)
+    facts = " · ".join(
+        p
+        for p in (
+            kind or "",
+            f"{pages} pages" if pages else "",
+            f"{len(summary.missing)} missing safeguards",
+        )
+        if p
+    )
+    drivers = "".join(f"<li>{escape(d)}</li>" for d in summary.drivers)
+    missing = "".join(
+        f'<li><span style="color:#c62828;font-weight:600">Missing '
+        f"{escape(check_label(s.check_id).lower())}</span>: {escape(s.summary)}</li>"
+        for s in summary.missing
+    )
+    return (
+        '<div style="display:flex;gap:1.5rem;align-items:flex-start;flex-wrap:wrap">'
+        '<div style="min-width:8rem"><div style="font-size:.85rem;color:#555">Risk score</div>'
+        f'<div style="font-size:2.2rem;font-weight:700;line-height:1.1">{escape(score)}'
+        '<span style="font-size:1rem;color:#777"> / 100</span></div></div>'
+        f'<div style="flex:1;min-width:16rem"><div style="font-weight:600;'
+        f'overflow-wrap:anywhere">{escape(name)}</div>'
+        f'<div style="font-size:.85rem;color:#555;margin-bottom:.3rem">{escape(facts)}</div>'
+        f"{counts_html(summary.by_category)}"
+        f'<ul style="margin:.3rem 0 0 1.1rem;padding:0;font-size:.9rem">{drivers}</ul>'
+        + (
+            f'<ul style="margin:.3rem 0 0 1.1rem;padding:0;font-size:.9rem">{missing}</ul>'
+            if missing
+            else ""
+        )
+        + "</div></div>"
+    )
