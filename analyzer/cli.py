@@ -440,6 +440,10 @@ def evaluate(
     mode: Annotated[
         str, typer.Option(help="accurate, fast, rules, or all (each of them, side by side).")
     ] = "all",
+    genre: Annotated[
+        str | None,
+        typer.Option(help="Only documents of one genre (contract, proposal, solicitation, ...)."),
+    ] = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the scores as JSON here.")
     ] = None,
@@ -470,7 +474,7 @@ def evaluate(
         records = load_corpus(corpus, None if chosen == "all" else chosen)  # type: ignore[arg-type]
     except ValueError as exc:
         raise _fail(str(exc)) from None
-    records = [r for r in records if r.start is not None]
+    records = [r for r in records if r.start is not None and genre in (None, r.genre)]
     if not records:
         raise _fail(f"{corpus}: no labelled sentences with offsets in split {chosen!r}")
     results: dict[str, ProductScores] = {}

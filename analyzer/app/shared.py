@@ -46,9 +46,7 @@ def _store(url: str) -> Store:
 
 @st.cache_resource(show_spinner="Loading the language pipeline…", max_entries=4)
 def _analyzer(muted: tuple[str, ...], model_dir: str) -> Analyzer:
-    analyzer = Analyzer(
-        boxes=True, muted_phrases=muted, model_dir=Path(model_dir), mode="accurate"
-    )
+    analyzer = Analyzer(boxes=True, muted_phrases=muted, model_dir=Path(model_dir), mode="accurate")
     analyzer.nlp  # noqa: B018 - load the pipeline once, here, not on the first upload
     analyzer.model  # noqa: B018 - and the classifier, when one is shipped
     return analyzer

@@ -26,6 +26,9 @@ from analyzer.classify.corpus import SENTENCE_LABELS, LabelledSentence
 from analyzer.classify.evaluate import Counts, document_interval, f1_interval, format_interval
 from analyzer.types import DocumentReport, Finding
 
+PAGE_CHARS = 3000
+"""Characters of extracted text counted as one page when findings per page are compared."""
+
 
 @dataclass(slots=True)
 class ProductScores:
@@ -44,6 +47,10 @@ class ProductScores:
     failed: list[str] = field(default_factory=list)
     pages: int = 0
     findings_in_labelled: int = 0
+    findings_total: int = 0
+    """Findings a reviewer sees in the analysed documents (all of each document, not only the
+    labelled run; document-level `missing` findings left out)."""
+    characters: int = 0
     rows: list[tuple[str, dict[str, bool], dict[str, bool], int, int, int, int]] = field(
         default_factory=list
     )
@@ -70,6 +77,11 @@ class ProductScores:
         )
 
     @property
+    def findings_per_page(self) -> float:
+        """Findings per page, a page counted as 3,000 characters of extracted text."""
+        return self.findings_total / (self.characters / PAGE_CHARS) if self.characters else 0.0
+
+    @property
     def phrase_precision(self) -> float:
         """Share of predicted phrases (in labelled sentences) that overlap a gold phrase."""
         return self.phrase_tp / self.phrase_predicted if self.phrase_predicted else 0.0
@@ -90,6 +102,7 @@ class ProductScores:
                 label: {**c.to_dict(), "f1_95": [round(x, 4) for x in self.interval(label)]}
                 for label, c in self.labels.items()
             },
+            "findings_per_page": round(self.findings_per_page, 2),
             "phrases": {
                 "precision": round(self.phrase_precision, 4),
                 "precision_95": [round(x, 4) for x in self.phrase_precision_interval()],
@@ -176,6 +189,8 @@ def evaluate_product(
         else:
             scores.documents += 1
             scores.pages += report.pages or 0
+            scores.characters += len(report.document.text)
+            scores.findings_total += sum(f.start is not None for f in report.findings)
             score_document(scores, doc_id, items, report.findings, report.document.text)
         if progress is not None:
             progress(number, len(by_document))
@@ -196,6 +211,10 @@ def format_product_table(results: dict[str, ProductScores]) -> str:
             f"[{format_interval(scores.phrase_precision_interval())}] | {scores.phrase_recall:.2f} "
             f"[{format_interval(scores.phrase_recall_interval())}] | | |"
         )
+    lines.append("")
+    lines.append("| mode | findings per page (3,000 characters) |")
+    lines.append("|---|---:|")
+    lines.extend(f"| {mode} | {s.findings_per_page:.1f} |" for mode, s in results.items())
     first = next(iter(results.values()), None)
     if first is not None:
         lines.append(
