@@ -2,7 +2,8 @@
 
 Times, without Streamlit, what the review page does:
 
-* **upload**: analyse the bytes with character boxes (`Analyzer(boxes=True)`), store the
+* **upload**: analyse the bytes with character boxes (`Analyzer(boxes=True)`, accurate mode as
+  in the app unless `--mode` says otherwise), store the
   document and its analysis, build the highlighted HTML and render page 1 with highlights;
 * **re-open**: open the same bytes again (store lookup by sha256: no analysis) and build the
   highlighted HTML;
@@ -78,12 +79,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--mode", default="accurate", help="accurate (the app's), fast, rules")
     args = parser.parse_args(argv)
 
     data = build_pdf(args.pages)
-    analyzer = Analyzer(boxes=True)
+    analyzer = Analyzer(boxes=True, mode=args.mode)
     analyzer.nlp  # noqa: B018 - load the pipeline before timing, as the app's cache does
-    analyzer.model  # noqa: B018
+    analyzer.model  # noqa: B018 - and the model of the mode
 
     with tempfile.TemporaryDirectory() as tmp:
         counter = iter(range(1_000_000))
@@ -127,7 +129,8 @@ def main(argv: list[str] | None = None) -> None:
 
     print(
         f"ScopeLens review bench: {args.pages}-page PDF, {chars:,} characters, "
-        f"{findings} findings; Python {platform.python_version()}, {args.repeat} runs"
+        f"{findings} findings, {analyzer.mode} mode; Python {platform.python_version()}, "
+        f"{args.repeat} runs"
     )
     rows = [
         ("upload -> highlighted HTML + page 1 image", upload_times),
