@@ -514,6 +514,14 @@ def train(
         ),
     ] = False,
     epochs: Annotated[int, typer.Option(help="--encoder: passes over the train split.")] = 3,
+    tune_only: Annotated[
+        bool,
+        typer.Option(
+            "--tune-only",
+            help="--encoder: only re-tune the decision thresholds of an existing encoder on "
+            "the dev split (no PyTorch needed).",
+        ),
+    ] = False,
     with_annotations: Annotated[
         str | None,
         typer.Option(
@@ -527,6 +535,8 @@ def train(
 ) -> None:
     """Train a model from the corpus (and reviewer decisions); print its cross-validated or dev
     scores. The test split is never read here (see `scopelens evaluate --final`)."""
+    import json
+
     from analyzer.classify.train import (
         format_learning_curve,
         load_annotation_examples,
@@ -540,6 +550,16 @@ def train(
     def progress(message: str) -> None:
         typer.echo(f"scopelens: {message}", err=True)
 
+    if encoder and tune_only:
+        from analyzer.classify.accurate import tune_encoder
+
+        folder = out or default_encoder_dir()
+        try:
+            tuned = tune_encoder(folder, corpus)
+        except (ValueError, AnalyzerError) as exc:
+            raise _fail(str(exc)) from None
+        typer.echo(f"Decision of {folder} re-tuned on dev: {json.dumps(tuned)}")
+        return
     if encoder:
         if with_annotations:
             raise _fail("--with-annotations trains the linear model only (drop --encoder)")

@@ -2,25 +2,31 @@
 
 For each sentence the encoder gives a calibrated probability per label and the ambiguity
 phrases it sees. Then, per label:
-- the label holds when `p >= threshold`, or when a *trusted* rule fired (a pattern so precise
-  on the corpus, or marked explicit, that no model may veto it);
+- the label holds when `p >= threshold`; when a rule fired, already when `p >= veto` (a lower
+  bar: the rule feeds the decision, the encoder only vetoes hits it is fairly sure about); and
+  always when a *trusted* rule fired (a pattern so precise on the corpus, or marked explicit,
+  that no model may veto it). Thresholds and vetoes are tuned per label on the dev split;
 - a rule finding on a sentence where its label holds is kept, with its pattern id, explanation
   and suggestion, and `confidence = p`; a rule finding the encoder does not confirm is dropped
   unless its rule is trusted;
 - where the label holds and no rule explains it, a model finding is added
   (`source` `model:<name>@<version>`, commitment type from the type head).
-Ambiguity is decided phrase by phrase: a rule phrase stays when it overlaps a phrase the
-encoder found (or its rule is trusted); an encoder phrase no rule covers becomes a model phrase
-finding of the type the encoder tagged.
+Ambiguity is decided phrase by phrase: a rule phrase stays when the encoder's phrase support
+on its tokens reaches the phrase veto (or its rule is trusted); an encoder phrase no kept rule
+covers becomes a model phrase finding of the type the encoder tagged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
-from analyzer.classify.combine import model_finding
-from analyzer.classify.encoder import EncoderModel, EncoderPrediction
+import numpy as np
+
+from analyzer.classify.combine import decide, model_finding
+from analyzer.classify.encoder import EncoderModel, EncoderPrediction, decode_phrases
 from analyzer.classify.features import SentenceExample
 from analyzer.types import Finding
 
@@ -52,7 +58,13 @@ def decide_sentence(
     for label in SENTENCE_LEVEL:
         p = prediction.probabilities[label]
         hits = [f for f in example.findings if f.category == label]
-        holds = p >= encoder.thresholds[label] or any(f.source in trusted for f in hits)
+        holds = decide(
+            p,
+            bool(hits),
+            encoder.thresholds[label],
+            encoder.veto_thresholds[label],
+            trusted=any(f.source in trusted for f in hits),
+        )
         if not holds:
             continue
         if hits:
@@ -69,25 +81,18 @@ def decide_sentence(
 def _ambiguity(
     path: str, example: SentenceExample, prediction: EncoderPrediction, encoder: EncoderModel
 ) -> list[Finding]:
-    spans = [(example.start + s.start, example.start + s.end, s) for s in prediction.phrases]
     out: list[Finding] = []
-    covered: set[int] = set()
+    kept: list[tuple[int, int]] = []
     for finding in example.findings:
         if finding.category != "ambiguity" or finding.start is None or finding.end is None:
             continue
-        overlapping = [
-            i
-            for i, (start, end, _) in enumerate(spans)
-            if start < finding.end and finding.start < end
-        ]
-        if overlapping:
-            covered.update(overlapping)
-            confidence = max(spans[i][2].confidence for i in overlapping)
-            out.append(replace(finding, confidence=round(confidence, 4)))
-        elif finding.source in encoder.trusted_patterns:
-            out.append(finding)
-    for index, (_, _, span) in enumerate(spans):
-        if index in covered:
+        start, end = finding.start - example.start, finding.end - example.start
+        support = prediction.support(start, end)
+        if support >= encoder.phrase_veto or finding.source in encoder.trusted_patterns:
+            out.append(replace(finding, confidence=round(max(support, 0.0), 4)))
+            kept.append((start, end))
+    for span in prediction.phrases:
+        if any(span.start < end and start < span.end for start, end in kept):
             continue
         out.append(
             model_finding(
@@ -106,3 +111,129 @@ def _ambiguity(
 
 def _name(encoder: EncoderModel) -> str:
     return f"{encoder.name}@{encoder.version}"
+
+
+def tune(
+    encoder: EncoderModel,
+    examples: Sequence[SentenceExample],
+    gold: Sequence[dict[str, bool]],
+    gold_phrases: Sequence[Sequence[tuple[int, int]]],
+) -> dict[str, Any]:
+    """Thresholds, rule vetoes and phrase thresholds that maximise F1 on labelled sentences.
+
+    Args:
+        encoder: the encoder (its predictions are taken at face value, calibrated).
+        examples: one sentence each, with the rule findings inside it (sentence offsets).
+        gold: the sentence labels.
+        gold_phrases: the gold ambiguity spans of each sentence (sentence offsets).
+
+    Returns:
+        `thresholds`, `veto_thresholds`, `phrase_threshold`, `phrase_veto` and the F1 each
+        reached (`dev_f1`), ready for the encoder's meta.json. Use the dev split, never test.
+    """
+    predictions = encoder.predict(
+        [e.text for e in examples], [e.section[-1] if e.section else None for e in examples]
+    )
+    trusted = encoder.trusted_patterns
+    thresholds: dict[str, float] = {}
+    vetoes: dict[str, float] = {}
+    dev_f1: dict[str, float] = {}
+    for label in SENTENCE_LEVEL:
+        p = np.array([x.probabilities[label] for x in predictions])
+        fired = np.array([any(f.category == label for f in e.findings) for e in examples])
+        sure = np.array(
+            [any(f.category == label and f.source in trusted for f in e.findings) for e in examples]
+        )
+        truth = np.array([g[label] for g in gold])
+        best = (-1.0, 0.5, 0.5)
+        # Grids of exact two-decimal values: what is stored is what was scored.
+        for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
+            for v in np.round(np.arange(0.02, t + 1e-9, 0.02), 2):
+                predicted = sure | (p >= t) | (fired & (p >= v))
+                f1 = _f1(predicted, truth)
+                if f1 > best[0] + 1e-9:
+                    best = (f1, float(t), float(v))
+        dev_f1[label], thresholds[label], vetoes[label] = (
+            round(best[0], 4),
+            round(best[1], 2),
+            round(best[2], 2),
+        )
+    rule_phrases = [
+        [
+            (f.start - e.start, f.end - e.start, f.source in trusted)
+            for f in e.findings
+            if f.category == "ambiguity" and f.start is not None and f.end is not None
+        ]
+        for e in examples
+    ]
+    truth = np.array([g["ambiguity"] for g in gold])
+    best_phrase = (-1.0, 0.5, 0.5, 0.0, 0.0)
+    for pt in np.round(np.arange(0.1, 0.71, 0.05), 2):
+        decoded = [decode_phrases(x.tokens, float(pt)) for x in predictions]
+        for pv in np.round(np.arange(0.02, 0.61, 0.02), 2):
+            tp = predicted_n = found = 0
+            sentence = np.zeros(len(examples), dtype=bool)
+            for i, x in enumerate(predictions):
+                kept = [(s, e) for s, e, sure in rule_phrases[i] if sure or x.support(s, e) >= pv]
+                spans = kept + [
+                    (d.start, d.end)
+                    for d in decoded[i]
+                    if not any(d.start < e and s < d.end for s, e in kept)
+                ]
+                sentence[i] = bool(spans)
+                golds = gold_phrases[i]
+                tp += sum(any(s < ge and gs < e for gs, ge in golds) for s, e in spans)
+                found += sum(any(s < ge and gs < e for s, e in spans) for gs, ge in golds)
+                predicted_n += len(spans)
+            total_gold = sum(len(g) for g in gold_phrases)
+            precision = tp / predicted_n if predicted_n else 0.0
+            recall = found / total_gold if total_gold else 0.0
+            phrase_f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0
+            score = (phrase_f1 + _f1(sentence, truth)) / 2
+            if score > best_phrase[0] + 1e-9:
+                best_phrase = (score, float(pt), float(pv), phrase_f1, _f1(sentence, truth))
+    _, phrase_threshold, phrase_veto, phrase_f1, ambiguity_f1 = best_phrase
+    thresholds["ambiguity"] = vetoes["ambiguity"] = round(phrase_threshold, 2)
+    dev_f1["ambiguity"] = round(ambiguity_f1, 4)
+    dev_f1["ambiguity_phrases"] = round(phrase_f1, 4)
+    return {
+        "thresholds": thresholds,
+        "veto_thresholds": vetoes,
+        "phrase_threshold": round(phrase_threshold, 2),
+        "phrase_veto": round(phrase_veto, 2),
+        "dev_f1": dev_f1,
+    }
+
+
+def _f1(predicted: np.ndarray, truth: np.ndarray) -> float:
+    tp = float((predicted & truth).sum())
+    return 2 * tp / (predicted.sum() + truth.sum()) if tp else 0.0
+
+
+def tune_encoder(folder: Path, corpus: Path) -> dict[str, Any]:
+    """Tune an encoder folder's decision on the corpus dev split; update its meta.json.
+
+    The rules run on each dev sentence alone (as in `scopelens train`); the test split is not
+    read. Returns the tuned values (see `tune`).
+    """
+    import json
+
+    from analyzer.classify.corpus import load_corpus
+    from analyzer.classify.train import build_examples
+
+    records = load_corpus(corpus, "dev")
+    if not records:
+        raise ValueError(f"{corpus}: no dev sentences to tune on")
+    examples = build_examples(records).examples
+    encoder = EncoderModel(folder)
+    tuned = tune(
+        encoder,
+        examples,
+        [{label: r.label(label) for label in (*SENTENCE_LEVEL, "ambiguity")} for r in records],
+        [[(s.start, s.end) for s in r.ambiguity] for r in records],
+    )
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    meta.update({k: v for k, v in tuned.items() if k != "dev_f1"})
+    meta["decision_dev_f1"] = tuned["dev_f1"]
+    (folder / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return tuned

@@ -43,12 +43,62 @@ class PhraseSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenTag:
+    """One token of the sentence as the phrase head sees it (offsets relative to the sentence).
+
+    `support` is the probability that the token lies in an ambiguity phrase (1 - P(O));
+    `type` and `begins` come from the most likely non-O tag.
+    """
+
+    start: int
+    end: int
+    support: float
+    type: str
+    begins: bool
+
+
+@dataclass(frozen=True, slots=True)
 class EncoderPrediction:
     """The encoder's view of one sentence (calibrated probabilities)."""
 
     probabilities: dict[str, float]
     commitment_type: str
     phrases: tuple[PhraseSpan, ...]
+    tokens: tuple[TokenTag, ...] = ()
+
+    def support(self, start: int, end: int) -> float:
+        """The strongest phrase support of any token overlapping [start, end) of the sentence."""
+        return max((t.support for t in self.tokens if t.start < end and start < t.end), default=0.0)
+
+
+def decode_phrases(tokens: Sequence[TokenTag], threshold: float) -> tuple[PhraseSpan, ...]:
+    """Phrases from token tags: runs of tokens whose support reaches `threshold`.
+
+    A run breaks where the type changes or a token is tagged as a phrase's beginning after a
+    gap; a span's confidence is the weakest support in it.
+    """
+    spans: list[PhraseSpan] = []
+    current: list[Any] | None = None  # [start, end, type, min support]
+    for token in tokens:
+        if token.support < threshold:
+            if current:
+                spans.append(PhraseSpan(*current))
+            current = None
+            continue
+        if (
+            current is not None
+            and token.type == current[2]
+            and (not token.begins or token.start == current[1])
+        ):
+            current[1] = token.end
+            current[3] = min(current[3], token.support)
+        else:
+            if current:
+                spans.append(PhraseSpan(*current))
+            current = [token.start, token.end, token.type, token.support]
+    if current:
+        spans.append(PhraseSpan(*current))
+    return tuple(spans)
 
 
 class EncoderModel:
@@ -86,8 +136,11 @@ class EncoderModel:
         self.name: str = self.meta.get("name", folder.name)
         self.version: str = str(self.meta.get("version", "0"))
         self.thresholds: dict[str, float] = self.meta["thresholds"]
+        # A rule hit lowers the bar: the encoder only vetoes rule findings it is sure about.
+        self.veto_thresholds: dict[str, float] = self.meta.get("veto_thresholds", self.thresholds)
         self.calibration: dict[str, list[float]] = self.meta["calibration"]
         self.phrase_threshold: float = float(self.meta.get("phrase_threshold", 0.5))
+        self.phrase_veto: float = float(self.meta.get("phrase_veto", self.phrase_threshold))
         self.trusted_patterns: frozenset[str] = frozenset(self.meta.get("trusted_patterns", []))
 
     @staticmethod
@@ -141,13 +194,15 @@ class EncoderModel:
         tag_probs = _softmax(tags)
         results = []
         for row, encoding in enumerate(encodings):
+            tokens = self._tokens(encoding, tag_probs[row])
             results.append(
                 EncoderPrediction(
                     probabilities=dict(
                         zip(SENTENCE_LABELS, probabilities[row].tolist(), strict=True)
                     ),
                     commitment_type=COMMITMENT_TYPES[int(ctype[row].argmax())],
-                    phrases=self._phrases(encoding, tag_probs[row]),
+                    phrases=decode_phrases(tokens, self.phrase_threshold),
+                    tokens=tokens,
                 )
             )
         return results
@@ -158,34 +213,19 @@ class EncoderModel:
         intercepts = np.array([self.calibration[label][1] for label in SENTENCE_LABELS])
         return 1.0 / (1.0 + np.exp(-(logits * slopes + intercepts)))
 
-    def _phrases(self, encoding: Any, probs: np.ndarray) -> tuple[PhraseSpan, ...]:
-        """Decode BIO tags into character spans of the sentence (segment A only)."""
-        spans: list[PhraseSpan] = []
-        current: list[Any] | None = None  # [start, end, type, min confidence]
+    @staticmethod
+    def _tokens(encoding: Any, probs: np.ndarray) -> tuple[TokenTag, ...]:
+        """The sentence's own tokens (segment A) with their phrase support and best tag."""
+        tokens = []
         for i, ((start, end), type_id, special) in enumerate(
             zip(encoding.offsets, encoding.type_ids, encoding.special_tokens_mask, strict=True)
         ):
-            if special or type_id == 1:
+            if special or type_id == 1 or end <= start:
                 continue
-            tag = int(probs[i].argmax())
-            confidence = 1.0 - float(probs[i][0])
-            name = TAGS[tag]
-            if name == "O" or confidence < self.phrase_threshold:
-                if current:
-                    spans.append(PhraseSpan(*current))
-                current = None
-                continue
-            prefix, kind = name.split("-", 1)
-            if current and (prefix == "I" or start == current[1]) and kind == current[2]:
-                current[1] = end
-                current[3] = min(current[3], confidence)
-            else:
-                if current:
-                    spans.append(PhraseSpan(*current))
-                current = [start, end, kind, confidence]
-        if current:
-            spans.append(PhraseSpan(*current))
-        return tuple(spans)
+            best = int(probs[i][1:].argmax()) + 1
+            prefix, kind = TAGS[best].split("-", 1)
+            tokens.append(TokenTag(start, end, 1.0 - float(probs[i][0]), kind, prefix == "B"))
+        return tuple(tokens)
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:

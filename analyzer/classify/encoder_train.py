@@ -551,4 +551,8 @@ def train_encoder(
     meta["onnx_int8_mean_abs_difference"] = round(float(np.abs(onnx_probs - torch_probs).mean()), 4)
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     progress(f"int8 ONNX vs PyTorch, mean |dp| = {meta['onnx_int8_mean_abs_difference']}")
-    return meta
+    from analyzer.classify.accurate import tune_encoder
+
+    progress("tuning the encoder + rules decision on dev")
+    tune_encoder(out, corpus)
+    return json.loads((out / "meta.json").read_text(encoding="utf-8"))

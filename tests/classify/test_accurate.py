@@ -12,8 +12,14 @@ from typing import Any, cast
 
 import pytest
 
-from analyzer.classify.accurate import decide_sentence
-from analyzer.classify.encoder import EncoderModel, EncoderPrediction, PhraseSpan
+from analyzer.classify.accurate import decide_sentence, tune
+from analyzer.classify.encoder import (
+    EncoderModel,
+    EncoderPrediction,
+    PhraseSpan,
+    TokenTag,
+    decode_phrases,
+)
 from analyzer.classify.features import SentenceExample
 from analyzer.types import Finding
 
@@ -36,6 +42,16 @@ class StubEncoder:
             "estimate": 0.5,
         }
     )
+    veto_thresholds: dict[str, float] = field(
+        default_factory=lambda: {
+            "ambiguity": 0.5,
+            "commitment": 0.3,
+            "exclusion": 0.3,
+            "assumption": 0.3,
+            "estimate": 0.3,
+        }
+    )
+    phrase_veto: float = 0.3
     trusted_patterns: frozenset[str] = frozenset()
 
 
@@ -74,12 +90,17 @@ def _example(*findings: Finding) -> SentenceExample:
     )
 
 
-def _prediction(phrases: tuple[PhraseSpan, ...] = (), **probabilities: float) -> EncoderPrediction:
+def _prediction(
+    phrases: tuple[PhraseSpan, ...] = (),
+    tokens: tuple[TokenTag, ...] = (),
+    **probabilities: float,
+) -> EncoderPrediction:
     base = {"ambiguity": 0.0, "commitment": 0.0, "exclusion": 0.0, "assumption": 0.0}
     return EncoderPrediction(
         probabilities={**base, "estimate": 0.0, **probabilities},
         commitment_type="deadline",
         phrases=phrases,
+        tokens=tokens,
     )
 
 
@@ -93,6 +114,14 @@ def test_accurate_confirmed_rule_keeps_its_explanation_with_the_encoder_confiden
     assert [(f.source, f.explanation, f.confidence) for f in out] == [
         ("rule:commitment.will", "rule explanation", 0.9)
     ]
+
+
+def test_accurate_rule_hit_needs_only_the_veto_bar() -> None:
+    # Below the threshold (0.5) but above the veto (0.3): the rule's hit stands.
+    out = _decide(_example(COMMITMENT), _prediction(commitment=0.4))
+    assert [f.source for f in out] == ["rule:commitment.will"]
+    # Without a rule the same probability is not enough.
+    assert _decide(_example(), _prediction(commitment=0.4)) == []
 
 
 def test_accurate_unconfirmed_rule_is_dropped_unless_trusted() -> None:
@@ -122,25 +151,49 @@ def test_accurate_encoder_label_without_rule_becomes_a_model_finding() -> None:
     assert commitment.explanation and commitment.suggestion
 
 
+AS_NEEDED_TOKENS = (TokenTag(33, 35, 0.8, "escape_clause", True), TokenTag(36, 42, 0.7, "x", False))
+WEAK_TOKENS = (TokenTag(33, 35, 0.1, "escape_clause", True), TokenTag(36, 42, 0.1, "x", False))
+
+
 @pytest.mark.parametrize(
-    ("spans", "expected"),
+    ("spans", "tokens", "expected"),
     [
-        # The encoder sees the rule's phrase: the rule explains it.
-        ((PhraseSpan(33, 42, "escape_clause", 0.8),), [("rule:escape.as_needed", 33, 42)]),
-        # The encoder sees nothing there: the rule's phrase goes.
-        ((), []),
+        # The encoder supports the rule's phrase: the rule explains it.
+        (
+            (PhraseSpan(33, 42, "escape_clause", 0.75),),
+            AS_NEEDED_TOKENS,
+            [("rule:escape.as_needed", 33, 42)],
+        ),
+        # The encoder gives the rule's tokens no support: the rule's phrase goes.
+        ((), WEAK_TOKENS, []),
         # The encoder sees another phrase only: that one is kept, as a model phrase.
-        ((PhraseSpan(24, 32, "unbounded", 0.7),), [("model:enc@1", 24, 32)]),
+        ((PhraseSpan(24, 32, "unbounded", 0.7),), WEAK_TOKENS, [("model:enc@1", 24, 32)]),
     ],
 )
-def test_accurate_phrases_follow_the_encoder_spans(
-    spans: tuple[PhraseSpan, ...], expected: list[tuple[str, int, int]]
+def test_accurate_phrases_follow_the_encoder_support(
+    spans: tuple[PhraseSpan, ...],
+    tokens: tuple[TokenTag, ...],
+    expected: list[tuple[str, int, int]],
 ) -> None:
-    out = _decide(_example(AS_NEEDED), _prediction(spans, ambiguity=0.9))
+    out = _decide(_example(AS_NEEDED), _prediction(spans, tokens, ambiguity=0.9))
     got = [(f.source, f.start - OFFSET, f.end - OFFSET) for f in out if f.start is not None]
     assert got == expected
     for finding in out:
         assert finding.text == SENTENCE[finding.start - OFFSET : finding.end - OFFSET]
+
+
+def test_accurate_phrases_decode_from_token_support() -> None:
+    tokens = (
+        TokenTag(0, 4, 0.2, "vague_term", True),
+        TokenTag(5, 9, 0.9, "unbounded", True),
+        TokenTag(10, 14, 0.6, "unbounded", False),
+        TokenTag(15, 19, 0.9, "vague_term", True),
+    )
+    assert [(s.start, s.end, s.type) for s in decode_phrases(tokens, 0.5)] == [
+        (5, 14, "unbounded"),
+        (15, 19, "vague_term"),
+    ]
+    assert [(s.start, s.end) for s in decode_phrases(tokens, 0.1)] == [(0, 4), (5, 14), (15, 19)]
 
 
 def test_accurate_model_phrase_has_the_tagged_type_and_its_texts() -> None:
@@ -148,3 +201,37 @@ def test_accurate_model_phrase_has_the_tagged_type_and_its_texts() -> None:
     assert (finding.category, finding.type, finding.text) == ("ambiguity", "unbounded", "all data")
     assert finding.confidence == 0.66
     assert "all data" not in finding.explanation  # shared text, not echoing document content
+
+
+@dataclass
+class FixedEncoder(StubEncoder):
+    """A stub that predicts what it is given (for `tune`)."""
+
+    predictions: list[EncoderPrediction] = field(default_factory=list)
+
+    def predict(self, texts: list[str], sections: list[str | None]) -> list[EncoderPrediction]:
+        assert len(texts) == len(sections) == len(self.predictions)
+        return self.predictions
+
+
+def test_accurate_tune_lowers_the_bar_where_rules_are_right() -> None:
+    # Commitments the rules find have middling probabilities; the encoder alone is sure of
+    # a false one. The best decision trusts rule hits from a low veto, and the threshold
+    # stays above the false positive.
+    rows = [(COMMITMENT, 0.35, True)] * 4 + [(None, 0.8, False), (None, 0.1, False)]
+    examples = [_example(*([f] if f else [])) for f, _, _ in rows]
+    predictions = [_prediction(commitment=p) for _, p, _ in rows]
+    gold = [
+        {
+            "commitment": g,
+            "exclusion": False,
+            "assumption": False,
+            "estimate": False,
+            "ambiguity": False,
+        }
+        for _, _, g in rows
+    ]
+    encoder = cast("EncoderModel", FixedEncoder(predictions=predictions))
+    tuned = tune(encoder, examples, gold, [[] for _ in rows])
+    assert tuned["veto_thresholds"]["commitment"] <= 0.35 < 0.8 < tuned["thresholds"]["commitment"]
+    assert tuned["dev_f1"]["commitment"] == 1.0

@@ -90,8 +90,11 @@ BLOCKED_SCAN = textwrap.dedent(
     def no_network(*args, **kwargs):
         raise OSError("network is blocked in this test")
 
-    socket.socket = no_network
-    socket.create_connection = no_network
+    class NoNetworkSocket(socket.socket):
+        connect = connect_ex = sendto = no_network
+
+    socket.socket = NoNetworkSocket
+    socket.create_connection = socket.getaddrinfo = no_network
 
     from analyzer.analyze import Analyzer
 
