@@ -101,7 +101,9 @@ def test_cli_scan_mixed_folder_keeps_contract(tmp_path: Path, examples_dir: Path
 def test_cli_scan_txt_finds_every_sentence_category(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text(TXT_PROPOSAL, encoding="utf-8")
-    result = CliRunner().invoke(app, ["scan", str(path), "--quiet"])
+    # Fast mode: this pins the rule layer's categories end to end; the encoder's accuracy is
+    # measured by `scopelens evaluate`, not asserted sentence by sentence here.
+    result = CliRunner().invoke(app, ["scan", str(path), "--quiet", "--mode", "fast"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     findings = report["documents"][0]["findings"]
