@@ -25,8 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from analyzer.analyze import Analyzer
-from analyzer.render import page_of_offset
-from analyzer.review import ReviewService, highlighted_html, highlights_for
+from analyzer.render import highlights_for, page_of_offset
+from analyzer.review import ReviewService, highlighted_html
 from analyzer.store import Store
 
 PARAGRAPHS = (
