@@ -359,3 +359,21 @@ def test_app_comment_re_records_the_current_decision(service: ReviewService) -> 
         ("dismiss", "vendor wording, agreed with legal"),
     ]
     assert history[1].reason == history[0].reason == "clear in context"
+
+
+def test_app_switching_documents_after_an_upload_raises_nothing(service: ReviewService) -> None:
+    # Issue #16, item 1: upload a file, then open another stored document (and back): the
+    # "Add a missed finding" sentence picker kept an index of the first document.
+    first = _seed(service, name="first.txt")
+    long_text = " ".join(f"Sentence {i} says the vendor will deliver item {i}." for i in range(60))
+    second = _seed(service, long_text, name="second.txt")
+    at = _app().run()
+    data = (ROOT / "examples" / "acme-portal-proposal.md").read_bytes()
+    at.file_uploader(key="uploads").set_value(("acme.md", data, "text/markdown")).run()
+    assert not at.exception
+    picker = at.selectbox(key="add_sentence")
+    picker.select(picker.options[-1]).run()
+    for sha in (second, first, second):
+        at.selectbox(key="doc_sha").set_value(sha).run()
+        assert not at.exception, at.exception
+        assert at.selectbox(key="doc_sha").value == sha

@@ -271,17 +271,34 @@ def _decide(finding_id: str, decision: str, order: list[str]) -> None:
             _step(order, +1)
 
 
+def _sentence_choice(count: int) -> int | None:
+    """The picked sentence's index, or None when the stored value does not fit this document.
+
+    The picker's state survives a switch of document (and the browser may hand back its label
+    rather than the index), so anything that is not an index into this document is dropped.
+    """
+    value = ss.get("add_sentence")
+    try:
+        index = int(value) if value is not None else None
+    except (TypeError, ValueError):
+        index = None
+    if index is None or not 0 <= index < count:
+        ss.pop("add_sentence", None)
+        return None
+    return index
+
+
 def _add(sentences: list[rv.Sentence]) -> None:
     """Callback of "Add finding": a span the tool missed."""
-    index = ss.get("add_sentence")
-    if index is None or not 0 <= int(index) < len(sentences):
+    index = _sentence_choice(len(sentences))
+    if index is None:
         shared.flash("error", "Select the sentence first.")
         return
     category = ss.get("add_cat") or "ambiguity"
     ok = _record(
         lambda s: rv.make_added(
             _opened_now(),
-            sentences[int(index)],
+            sentences[index],
             str(ss.get("add_phrase") or ""),
             category,
             str(ss.get(f"add_type_{category}") or ""),
@@ -426,8 +443,7 @@ with right:
 
     with st.expander("Add a missed finding"):
         sentences = rv.split_sentences(opened.text)
-        if not 0 <= int(ss.get("add_sentence", 0)) < max(len(sentences), 1):
-            ss.pop("add_sentence")
+        _sentence_choice(len(sentences))
         if selected is not None and ss.get("_add_for") != (sha, selected.finding.id):
             # Follow the selected finding: start from the sentence it sits in.
             ss["_add_for"] = (sha, selected.finding.id)
