@@ -348,6 +348,7 @@ def test_app_comment_re_records_the_current_decision(service: ReviewService) -> 
     at, sha = _open_seeded(service)
     fid = _select(at, service, sha, "timely")
     assert at.button(key="btn_comment").disabled  # nothing decided yet
+    at.selectbox(key=f"reason_{fid}").select("not a commitment").run()
     at.button(key="btn_dismiss").click().run()
     _select(at, service, sha, "timely")
     at.text_input(key=f"comment_{fid}").input("vendor wording, agreed with legal").run()
@@ -358,7 +359,7 @@ def test_app_comment_re_records_the_current_decision(service: ReviewService) -> 
         ("dismiss", None),
         ("dismiss", "vendor wording, agreed with legal"),
     ]
-    assert history[1].reason == history[0].reason == "clear in context"
+    assert history[1].reason == history[0].reason == "not a commitment"
 
 
 def test_app_switching_documents_after_an_upload_raises_nothing(service: ReviewService) -> None:
@@ -377,3 +378,13 @@ def test_app_switching_documents_after_an_upload_raises_nothing(service: ReviewS
         at.selectbox(key="doc_sha").set_value(sha).run()
         assert not at.exception, at.exception
         assert at.selectbox(key="doc_sha").value == sha
+
+
+def test_app_dismiss_without_a_reason_records_none(service: ReviewService) -> None:
+    # Issue #16, item 3: X used to save the reason box's default ("clear in context").
+    at, sha = _open_seeded(service)
+    fid = _select(at, service, sha, "reasonable")
+    at.button(key="btn_dismiss").click().run()
+    assert not at.exception
+    (decision,) = [a for a in service.store.annotations(sha) if a.finding_id == fid]
+    assert decision.decision == "dismiss" and decision.reason is None

@@ -240,9 +240,9 @@ def _decide(finding_id: str, decision: str, order: list[str]) -> None:
         return
     kwargs: dict[str, Any] = {"comment": comment}
     if decision == "dismiss":
-        reason = ss.get(f"reason_{finding_id}") or ""
+        reason = str(ss.get(f"reason_{finding_id}") or "")
         detail = str(ss.get(f"reason_text_{finding_id}") or "").strip()
-        kwargs["reason"] = f"{reason}: {detail}" if detail else reason
+        kwargs["reason"] = ": ".join(part for part in (reason, detail) if part) or None
     elif decision == "relabel":
         category = ss.get(f"rl_cat_{finding_id}")
         kwargs["new_category"] = category
@@ -409,7 +409,14 @@ with right:
                     disabled=locked or selected.decision is None,
                     help="Records your current decision again, with this comment.",
                 )
-                st.selectbox("Dismiss reason", DISMISS_REASONS, key=f"reason_{fid}")
+                # No reason until the reviewer picks one: X alone records none (issue #16).
+                st.selectbox(
+                    "Dismiss reason",
+                    DISMISS_REASONS,
+                    index=None,
+                    placeholder="No reason given",
+                    key=f"reason_{fid}",
+                )
                 st.text_input("Reason details (optional)", key=f"reason_text_{fid}")
                 with st.expander("Relabel"):
                     cat_options = [c for c in CATEGORIES if c != "missing"]
