@@ -654,6 +654,10 @@ def review(
         "false",
         "--client.toolbarMode",
         "minimal",
+        # Document text is confidential: an error box must not show it, nor offer "Ask
+        # Google / ChatGPT" links that put it into a URL. The details go to the server log.
+        "--client.showErrorDetails",
+        "none",
     ]
     raise typer.Exit(subprocess.call(command))
 
