@@ -74,7 +74,8 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 6
 
 @contextmanager
 def running_app(db_file: Path, log_file: Path) -> Iterator[str]:
-    """Run `streamlit run analyzer/app/main.py` on a free port with its own SQLite file; yield its URL."""
+    """Run the packaged app (`streamlit run` its main.py) on a free port with its own SQLite
+    file; yield its URL."""
     port = _free_port()
     env = dict(os.environ, SCOPELENS_DB_URL=f"sqlite:///{db_file}")
     command = [

@@ -1,9 +1,9 @@
 """The review app in a real browser: upload a hostile DOCX, see highlights, no script runs.
 
-Starts `streamlit run analyzer/app/main.py` on a free port with a temporary SQLite store and drives it with
-Playwright and the system chromium (`/usr/bin/chromium`; Playwright's own browser downloads are
-not used). Skipped when chromium or playwright is missing, except under CI=true, where that is
-a failure.
+Starts `streamlit run analyzer/app/main.py` on a free port with a temporary SQLite store and
+drives it with Playwright and the system chromium (`/usr/bin/chromium`; Playwright's own browser
+downloads are not used). Skipped when chromium or playwright is missing, except under CI=true,
+where that is a failure.
 """
 
 from __future__ import annotations
