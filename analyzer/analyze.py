@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
-from analyzer.config import Limits, default_encoder_dir, default_model_dir
+from analyzer.config import Limits, default_encoder_dir, default_model_dir, read_model_meta
 from analyzer.errors import AnalyzerError, ModelError
 from analyzer.types import Document, DocumentReport, Finding, ToolInfo, normalise_phrase
 from analyzer.version import __version__
@@ -129,7 +129,7 @@ class Analyzer:
     def model_name(self) -> str | None:
         """How reports name the model in use: "<name>@<version>" (None for rules only)."""
         if self.encoder is not None:
-            return f"{self.encoder.name}@{self.encoder.version}"
+            return self.encoder.label
         if self.model is None or self.model_dir is None:
             return None
         return f"{self.model_dir.name}@{linear_model_version(self.model_dir)}"
@@ -235,14 +235,12 @@ class Analyzer:
 
 def linear_model_version(folder: Path) -> str:
     """The linear model's version: the tool version it was trained by and its corpus hash."""
-    import json
-
-    try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    meta = read_model_meta(folder)
+    if not meta:
         return "unknown"
-    corpus = meta.get("corpus") if isinstance(meta.get("corpus"), dict) else {}
-    return f"{meta.get('version') or __version__}+{str(corpus.get('sha256', ''))[:8]}"
+    corpus = meta.get("corpus")
+    corpus_sha = corpus.get("sha256", "") if isinstance(corpus, dict) else ""
+    return f"{meta.get('version') or __version__}+{str(corpus_sha)[:8]}"
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -31,7 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from analyzer.config import Limits
+from analyzer.config import Limits, read_model_meta
 from analyzer.types import DocumentReport, ToolInfo, finding_id
 from analyzer.version import __version__
 
@@ -110,10 +110,7 @@ def model_version(model_dir: Path | None) -> str:
     """
     if model_dir is None:
         return "rules-only"
-    try:
-        meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        meta = {}
+    meta = read_model_meta(model_dir)
     model_file = model_dir / "model.skops"
     sha = file_sha256(model_file) if model_file.is_file() else None
     if sha is None:
@@ -135,10 +132,7 @@ def encoder_version(encoder_dir: Path | None) -> str:
     model_file = encoder_dir / "model.onnx"
     if not model_file.is_file():
         return "missing"
-    try:
-        meta = json.loads((encoder_dir / "meta.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        meta = {}
+    meta = read_model_meta(encoder_dir)
     sha = file_sha256(model_file) or ""
     return f"{meta.get('version')}|{meta.get('created')}|{sha[:16]}"
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".docx", ".txt", ".md", ".markdown")
 
@@ -78,6 +80,15 @@ CORPUS_HINT = "pass --corpus DIR (the corpus/labelled folder of a ScopeLens chec
 def models_root() -> Path:
     """The package's `models/` folder, wherever the package is installed (wheel or checkout)."""
     return Path(str(files("analyzer") / "models"))
+
+
+def read_model_meta(folder: Path) -> dict[str, Any]:
+    """A model folder's `meta.json`; an empty dict when it is absent, unreadable or no object."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def default_model_dir() -> Path:

@@ -3,7 +3,6 @@ the worker configuration, and the work a worker does for one file."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,14 +63,14 @@ def expected_tool(
 ) -> ToolInfo:
     """The `tool` object when no worker has said which model it loaded (nothing analysed)."""
     from analyzer.analyze import linear_model_version
+    from analyzer.classify.encoder import encoder_label
+    from analyzer.config import read_model_meta
 
     if mode == "accurate" and encoder_dir is not None and (encoder_dir / "model.onnx").is_file():
-        try:
-            meta = json.loads((encoder_dir / "meta.json").read_text(encoding="utf-8"))
-            name = f"{meta.get('name', encoder_dir.name)}@{meta.get('version', '0')}"
-            return ToolInfo(version=__version__, model=name, mode="accurate")
-        except (OSError, ValueError):
-            pass
+        meta = read_model_meta(encoder_dir)
+        if meta:
+            label = encoder_label(meta, encoder_dir)
+            return ToolInfo(version=__version__, model=label, mode="accurate")
     if mode == "rules" or model_dir is None or not (model_dir / "model.skops").is_file():
         return ToolInfo(version=__version__, model=None, mode="rules")
     return ToolInfo(

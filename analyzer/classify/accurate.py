@@ -72,7 +72,7 @@ def decide_sentence(
             continue
         type_ = prediction.commitment_type if label == "commitment" else _DEFAULT_TYPE[label]
         out.append(
-            model_finding(path, example, label, type_, 0, len(example.text), p, _name(encoder))
+            model_finding(path, example, label, type_, 0, len(example.text), p, encoder.label)
         )
     out.extend(_ambiguity(path, example, prediction, encoder))
     return out
@@ -103,14 +103,10 @@ def _ambiguity(
                 span.start,
                 span.end,
                 span.confidence,
-                _name(encoder),
+                encoder.label,
             )
         )
     return out
-
-
-def _name(encoder: EncoderModel) -> str:
-    return f"{encoder.name}@{encoder.version}"
 
 
 def tune(

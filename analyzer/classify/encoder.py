@@ -71,6 +71,11 @@ class EncoderPrediction:
         return max((t.support for t in self.tokens if t.start < end and start < t.end), default=0.0)
 
 
+def encoder_label(meta: dict[str, Any], folder: Path) -> str:
+    """`<name>@<version>` of an encoder from its meta.json (the folder name when unnamed)."""
+    return f"{meta.get('name', folder.name)}@{meta.get('version', '0')}"
+
+
 def decode_phrases(tokens: Sequence[TokenTag], threshold: float) -> tuple[PhraseSpan, ...]:
     """Phrases from token tags: runs of tokens whose support reaches `threshold`.
 
@@ -135,6 +140,8 @@ class EncoderModel:
         self.tokenizer.no_padding()
         self.name: str = self.meta.get("name", folder.name)
         self.version: str = str(self.meta.get("version", "0"))
+        self.label = encoder_label(self.meta, folder)
+        """How reports and findings name this encoder: `<name>@<version>`."""
         self.thresholds: dict[str, float] = self.meta["thresholds"]
         # A rule hit lowers the bar: the encoder only vetoes rule findings it is sure about.
         self.veto_thresholds: dict[str, float] = self.meta.get("veto_thresholds", self.thresholds)

@@ -298,11 +298,3 @@ def load_for_inference(folder: Path) -> CompiledModel:
     except ModelError as exc:
         logger.info("%s; compiling the model from %s", exc.one_line(), path)
     return ScopeClassifier.load(folder).predictor()
-
-
-def read_meta(folder: Path) -> dict[str, Any] | None:
-    """The model's meta.json, or None when absent or unreadable."""
-    try:
-        return json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

@@ -22,12 +22,10 @@ import numpy as np
 from analyzer.classify.combine import decide
 from analyzer.classify.corpus import SENTENCE_LABELS, LabelledSentence, load_corpus
 from analyzer.classify.evaluate import (
-    BOOTSTRAP_SAMPLES,
     Counts,
     PhraseScores,
     document_interval,
     f1_interval,
-    format_interval,
     record_findings,
 )
 from analyzer.classify.features import SentenceExample, feature_frame
@@ -383,44 +381,6 @@ def score(model: ScopeClassifier, data: LabelledExamples) -> ModelScores:
         sentences=len(data.records),
         intervals=intervals,
     )
-
-
-def format_scores(scores: ModelScores) -> str:
-    """Markdown table: per label, rules-only / model-only / combined P, R, F1 and counts."""
-    lines = [
-        "| label | support | rules P / R / F1 | model P / R / F1 | combined P / R / F1 "
-        "| combined TP / FP / FN |",
-        "|---|---:|---|---|---|---|",
-    ]
-    for label in SENTENCE_LABELS:
-        r, m, c = scores.rules[label], scores.model[label], scores.combined[label]
-        lines.append(
-            f"| {label} | {c.support} | {r.precision:.2f} / {r.recall:.2f} / **{r.f1:.2f}** "
-            f"| {m.precision:.2f} / {m.recall:.2f} / **{m.f1:.2f}** "
-            f"| {c.precision:.2f} / {c.recall:.2f} / **{c.f1:.2f}** "
-            f"| {c.tp} / {c.fp} / {c.fn} |"
-        )
-    pr, pc = scores.phrases_rules, scores.phrases_combined
-    lines += [
-        "",
-        f"Ambiguity phrases (overlap): rules P {pr.precision:.2f} R {pr.recall:.2f}; "
-        f"combined P {pc.precision:.2f} R {pc.recall:.2f} (model-only sentence flags are "
-        "not phrases and are not counted here).",
-        f"Commitment type accuracy on detected commitments: "
-        f"{scores.commitment_type_accuracy:.2f}. Sentences: {scores.sentences}.",
-    ]
-    for detector, intervals in scores.intervals.items():
-        f1s = ", ".join(f"{label} {format_interval(intervals[label])}" for label in SENTENCE_LABELS)
-        lines.append(
-            f"95% intervals ({detector}, documents resampled {BOOTSTRAP_SAMPLES:,} times): "
-            f"F1 {f1s}; phrase precision {format_interval(intervals['phrase_precision'])}."
-        )
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------------------------
-# The whole workflow
-# ---------------------------------------------------------------------------------------------
 
 
 def split_examples(data: LabelledExamples) -> dict[str, LabelledExamples]:

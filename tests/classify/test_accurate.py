@@ -33,6 +33,7 @@ class StubEncoder:
 
     name: str = "enc"
     version: str = "1"
+    label: str = "enc@1"
     thresholds: dict[str, float] = field(
         default_factory=lambda: {
             "ambiguity": 0.5,
