@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from analyzer.classify.combine import decide, model_finding
-from analyzer.classify.encoder import EncoderModel, EncoderPrediction, decode_phrases
+from analyzer.classify.encoder import EncoderModel, EncoderPrediction, PhraseSpan, decode_phrases
 from analyzer.classify.features import SentenceExample
 from analyzer.types import Finding
 
@@ -81,32 +81,71 @@ def decide_sentence(
 def _ambiguity(
     path: str, example: SentenceExample, prediction: EncoderPrediction, encoder: EncoderModel
 ) -> list[Finding]:
-    out: list[Finding] = []
-    kept: list[tuple[int, int]] = []
-    for finding in example.findings:
-        if finding.category != "ambiguity" or finding.start is None or finding.end is None:
-            continue
-        start, end = finding.start - example.start, finding.end - example.start
-        support = prediction.support(start, end)
-        if support >= encoder.phrase_veto or finding.source in encoder.trusted_patterns:
-            out.append(replace(finding, confidence=round(max(support, 0.0), 4)))
-            kept.append((start, end))
-    for span in prediction.phrases:
-        if any(span.start < end and start < span.end for start, end in kept):
-            continue
-        out.append(
-            model_finding(
-                path,
-                example,
-                "ambiguity",
-                span.type,
-                span.start,
-                span.end,
-                span.confidence,
-                encoder.label,
-            )
+    rules = sentence_phrases(example, encoder.trusted_patterns)
+    kept, added = decide_phrases(
+        [(start, end, trusted) for _, start, end, trusted in rules],
+        prediction,
+        prediction.phrases,
+        encoder.phrase_veto,
+    )
+    out = [replace(rules[i][0], confidence=round(support, 4)) for i, support in kept]
+    out.extend(
+        model_finding(
+            path,
+            example,
+            "ambiguity",
+            span.type,
+            span.start,
+            span.end,
+            span.confidence,
+            encoder.label,
         )
+        for span in added
+    )
     return out
+
+
+def sentence_phrases(
+    example: SentenceExample, trusted: frozenset[str]
+) -> list[tuple[Finding, int, int, bool]]:
+    """The rule phrases of a sentence: (finding, start, end relative to the sentence, trusted)."""
+    return [
+        (f, f.start - example.start, f.end - example.start, f.source in trusted)
+        for f in example.findings
+        if f.category == "ambiguity" and f.start is not None and f.end is not None
+    ]
+
+
+def decide_phrases(
+    rules: Sequence[tuple[int, int, bool]],
+    prediction: EncoderPrediction,
+    spans: Sequence[PhraseSpan],
+    veto: float,
+) -> tuple[list[tuple[int, float]], list[PhraseSpan]]:
+    """Which rule phrases stay and which encoder phrases are added, in one sentence.
+
+    Args:
+        rules: the rule phrases as (start, end, trusted), offsets relative to the sentence.
+        prediction: the encoder's view of the sentence (its token support).
+        spans: the encoder's phrases (decoded at the phrase threshold).
+        veto: the support a rule phrase's tokens need to stay (a trusted rule needs none).
+
+    Returns:
+        The kept rule phrases as (index into `rules`, support), and the encoder phrases that
+        overlap no kept rule phrase.
+    """
+    kept = []
+    for index, (start, end, trusted) in enumerate(rules):
+        support = prediction.support(start, end)
+        if trusted or support >= veto:
+            kept.append((index, support))
+    covered = [rules[i][:2] for i, _ in kept]
+    added = [
+        span
+        for span in spans
+        if not any(span.start < end and start < span.end for start, end in covered)
+    ]
+    return kept, added
 
 
 def tune(
@@ -130,6 +169,8 @@ def tune(
     predictions = encoder.predict(
         [e.text for e in examples], [e.section[-1] if e.section else None for e in examples]
     )
+    from analyzer.classify.train import _f1
+
     trusted = encoder.trusted_patterns
     thresholds: dict[str, float] = {}
     vetoes: dict[str, float] = {}
@@ -142,11 +183,13 @@ def tune(
         )
         truth = np.array([g[label] for g in gold])
         best = (-1.0, 0.5, 0.5)
-        # Grids of exact two-decimal values: what is stored is what was scored.
+        # Grids of exact two-decimal values: what is stored is what was scored. Unlike
+        # `train.tune_thresholds` (coarser grid, ties to the higher threshold), a tie keeps the
+        # first, lowest threshold.
         for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
             for v in np.round(np.arange(0.02, t + 1e-9, 0.02), 2):
                 predicted = sure | (p >= t) | (fired & (p >= v))
-                f1 = _f1(predicted, truth)
+                f1 = _f1(truth, predicted)
                 if f1 > best[0] + 1e-9:
                     best = (f1, float(t), float(v))
         dev_f1[label], thresholds[label], vetoes[label] = (
@@ -155,11 +198,7 @@ def tune(
             round(best[2], 2),
         )
     rule_phrases = [
-        [
-            (f.start - e.start, f.end - e.start, f.source in trusted)
-            for f in e.findings
-            if f.category == "ambiguity" and f.start is not None and f.end is not None
-        ]
+        [(start, end, sure) for _, start, end, sure in sentence_phrases(e, trusted)]
         for e in examples
     ]
     truth = np.array([g["ambiguity"] for g in gold])
@@ -170,12 +209,9 @@ def tune(
             tp = predicted_n = found = 0
             sentence = np.zeros(len(examples), dtype=bool)
             for i, x in enumerate(predictions):
-                kept = [(s, e) for s, e, sure in rule_phrases[i] if sure or x.support(s, e) >= pv]
-                spans = kept + [
-                    (d.start, d.end)
-                    for d in decoded[i]
-                    if not any(d.start < e and s < d.end for s, e in kept)
-                ]
+                kept, added = decide_phrases(rule_phrases[i], x, decoded[i], float(pv))
+                spans = [rule_phrases[i][j][:2] for j, _ in kept]
+                spans += [(d.start, d.end) for d in added]
                 sentence[i] = bool(spans)
                 golds = gold_phrases[i]
                 tp += sum(any(s < ge and gs < e for gs, ge in golds) for s, e in spans)
@@ -185,9 +221,9 @@ def tune(
             precision = tp / predicted_n if predicted_n else 0.0
             recall = found / total_gold if total_gold else 0.0
             phrase_f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0
-            score = (phrase_f1 + _f1(sentence, truth)) / 2
+            score = (phrase_f1 + _f1(truth, sentence)) / 2
             if score > best_phrase[0] + 1e-9:
-                best_phrase = (score, float(pt), float(pv), phrase_f1, _f1(sentence, truth))
+                best_phrase = (score, float(pt), float(pv), phrase_f1, _f1(truth, sentence))
     _, phrase_threshold, phrase_veto, phrase_f1, ambiguity_f1 = best_phrase
     thresholds["ambiguity"] = vetoes["ambiguity"] = round(phrase_threshold, 2)
     dev_f1["ambiguity"] = round(ambiguity_f1, 4)
@@ -199,11 +235,6 @@ def tune(
         "phrase_veto": round(phrase_veto, 2),
         "dev_f1": dev_f1,
     }
-
-
-def _f1(predicted: np.ndarray, truth: np.ndarray) -> float:
-    tp = float((predicted & truth).sum())
-    return 2 * tp / (predicted.sum() + truth.sum()) if tp else 0.0
 
 
 def tune_encoder(folder: Path, corpus: Path) -> dict[str, Any]:
