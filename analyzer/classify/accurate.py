@@ -40,9 +40,7 @@ def combine_accurate(
     """Rule findings the encoder confirms (or trusted ones), plus the encoder's own findings."""
     if not examples:
         return []
-    predictions = encoder.predict(
-        [e.text for e in examples], [e.section[-1] if e.section else None for e in examples]
-    )
+    predictions = encoder.predict([e.text for e in examples], [e.heading for e in examples])
     findings: list[Finding] = []
     for example, prediction in zip(examples, predictions, strict=True):
         findings.extend(decide_sentence(path, example, prediction, encoder))
@@ -166,9 +164,7 @@ def tune(
         `thresholds`, `veto_thresholds`, `phrase_threshold`, `phrase_veto` and the F1 each
         reached (`dev_f1`), ready for the encoder's meta.json. Use the dev split, never test.
     """
-    predictions = encoder.predict(
-        [e.text for e in examples], [e.section[-1] if e.section else None for e in examples]
-    )
+    predictions = encoder.predict([e.text for e in examples], [e.heading for e in examples])
     from analyzer.classify.train import _f1
 
     trusted = encoder.trusted_patterns

@@ -97,7 +97,7 @@ def model_finding(
         text=example.text[start:end],
         sentence=example.text,
         page=example.page,
-        section=example.section[-1] if example.section else None,
+        section=example.heading,
         explanation=texts["explanation"],
         suggestion=texts["suggestion"],
         source=f"model:{model}",

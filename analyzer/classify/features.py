@@ -36,6 +36,11 @@ class SentenceExample:
     page: int | None
     findings: tuple[Finding, ...]
 
+    @property
+    def heading(self) -> str | None:
+        """The innermost section heading the sentence sits under, if any."""
+        return self.section[-1] if self.section else None
+
 
 def sentence_examples(detection: Detection) -> list[SentenceExample]:
     """Group a detection's rule findings by the sentence that holds them."""
