@@ -71,6 +71,23 @@ class EncoderPrediction:
         return max((t.support for t in self.tokens if t.start < end and start < t.end), default=0.0)
 
 
+def load_tokenizer(path: Path) -> Any:
+    """The WordPiece tokenizer as the encoder reads it: no padding, `MAX_TOKENS` at most."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
+    return tokenizer
+
+
+def encode_pair(tokenizer: Any, text: str, section: str | None) -> Any:
+    """Tokenise a sentence with its section heading as segment B (`load_tokenizer` truncates,
+    the longer segment first)."""
+    context = (section or "")[:MAX_SECTION_CHARS]
+    return tokenizer.encode(text, context) if context else tokenizer.encode(text)
+
+
 def encoder_label(meta: dict[str, Any], folder: Path) -> str:
     """`<name>@<version>` of an encoder from its meta.json (the folder name when unnamed)."""
     return f"{meta.get('name', folder.name)}@{meta.get('version', '0')}"
@@ -119,9 +136,7 @@ class EncoderModel:
             self.meta: dict[str, Any] = json.loads(
                 (folder / "meta.json").read_text(encoding="utf-8")
             )
-            from tokenizers import Tokenizer
-
-            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            self.tokenizer = load_tokenizer(folder / "tokenizer.json")
             import onnxruntime as ort
 
             options = ort.SessionOptions()
@@ -137,7 +152,6 @@ class EncoderModel:
             raise ModelError(f"accurate mode needs {exc.name} (pip install scopelens)") from exc
         except (OSError, ValueError, RuntimeError, KeyError) as exc:
             raise ModelError(f"{folder}: cannot load the encoder: {exc}") from exc
-        self.tokenizer.no_padding()
         self.name: str = self.meta.get("name", folder.name)
         self.version: str = str(self.meta.get("version", "0"))
         self.label = encoder_label(self.meta, folder)
@@ -150,19 +164,12 @@ class EncoderModel:
         self.phrase_veto: float = float(self.meta.get("phrase_veto", self.phrase_threshold))
         self.trusted_patterns: frozenset[str] = frozenset(self.meta.get("trusted_patterns", []))
 
-    @staticmethod
-    def encode_pair(tokenizer: Any, text: str, section: str | None) -> Any:
-        """Tokenise a sentence with its section heading as segment B (truncated first)."""
-        context = (section or "")[:MAX_SECTION_CHARS]
-        tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
-        return tokenizer.encode(text, context) if context else tokenizer.encode(text)
-
     def predict(
         self, texts: Sequence[str], sections: Sequence[str | None]
     ) -> list[EncoderPrediction]:
         """Predictions for sentences (with their section headings), in input order."""
         encodings = [
-            self.encode_pair(self.tokenizer, text, section)
+            encode_pair(self.tokenizer, text, section)
             for text, section in zip(texts, sections, strict=True)
         ]
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))

