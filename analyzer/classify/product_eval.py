@@ -34,19 +34,9 @@ PAGE_CHARS = 3000
 class ProductScores:
     """Per-label counts, phrase counts and per-sentence outcomes (for intervals)."""
 
-    labels: dict[str, Counts] = field(
-        default_factory=lambda: {k: Counts() for k in SENTENCE_LABELS}
-    )
-    phrase_tp: int = 0
-    phrase_predicted: int = 0
-    gold_phrases: int = 0
-    gold_found: int = 0
     documents: int = 0
-    sentences: int = 0
     misaligned: int = 0
     failed: list[str] = field(default_factory=list)
-    pages: int = 0
-    findings_in_labelled: int = 0
     findings_total: int = 0
     """Findings a reviewer sees in the analysed documents (all of each document, not only the
     labelled run; document-level `missing` findings left out)."""
@@ -54,7 +44,22 @@ class ProductScores:
     rows: list[tuple[str, dict[str, bool], dict[str, bool], int, int, int, int]] = field(
         default_factory=list
     )
-    """(document, gold, predicted, phrase tp, predicted phrases, gold found, gold phrases)."""
+    """One per scored sentence: (document, gold, predicted, phrase tp, predicted phrases, gold
+    phrases found, gold phrases). Every score below is derived from these rows."""
+
+    @property
+    def sentences(self) -> int:
+        """Labelled sentences scored."""
+        return len(self.rows)
+
+    @property
+    def labels(self) -> dict[str, Counts]:
+        """Per label, the sentence-level counts."""
+        counts = {label: Counts() for label in SENTENCE_LABELS}
+        for _, gold, predicted, *_ in self.rows:
+            for label, c in counts.items():
+                c.add(gold[label], predicted[label])
+        return counts
 
     def interval(self, label: str) -> tuple[float, float]:
         """95% document-bootstrap interval of one label's F1."""
@@ -84,12 +89,14 @@ class ProductScores:
     @property
     def phrase_precision(self) -> float:
         """Share of predicted phrases (in labelled sentences) that overlap a gold phrase."""
-        return self.phrase_tp / self.phrase_predicted if self.phrase_predicted else 0.0
+        predicted = sum(r[4] for r in self.rows)
+        return sum(r[3] for r in self.rows) / predicted if predicted else 0.0
 
     @property
     def phrase_recall(self) -> float:
         """Share of gold phrases some predicted phrase overlaps."""
-        return self.gold_found / self.gold_phrases if self.gold_phrases else 0.0
+        gold = sum(r[6] for r in self.rows)
+        return sum(r[5] for r in self.rows) / gold if gold else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready scores with their intervals."""
@@ -139,27 +146,15 @@ def score_document(
         if " ".join(text[record.start : record.end].split()) != " ".join(record.text.split()):
             scores.misaligned += 1
             continue
-        scores.sentences += 1
         gold = {label: record.label(label) for label in SENTENCE_LABELS}
         predicted = {
             label: any(_overlaps(f, record.start, record.end) for f in by_category[label])
             for label in SENTENCE_LABELS
         }
-        for label in SENTENCE_LABELS:
-            scores.labels[label].add(gold[label], predicted[label])
         phrases = [f for f in by_category["ambiguity"] if _overlaps(f, record.start, record.end)]
         gold_spans = [(record.start + s.start, record.start + s.end) for s in record.ambiguity]
         tp = sum(any(_overlaps(f, s, e) for s, e in gold_spans) for f in phrases)
         found = sum(any(_overlaps(f, s, e) for f in phrases) for s, e in gold_spans)
-        scores.phrase_tp += tp
-        scores.phrase_predicted += len(phrases)
-        scores.gold_found += found
-        scores.gold_phrases += len(gold_spans)
-        scores.findings_in_labelled += sum(
-            any(_overlaps(f, record.start, record.end) for f in by_category[c])
-            for c in SENTENCE_LABELS
-            if c != "ambiguity"
-        ) + len(phrases)
         scores.rows.append((doc_id, gold, predicted, tp, len(phrases), found, len(gold_spans)))
 
 
@@ -188,7 +183,6 @@ def evaluate_product(
             scores.misaligned += len(items)
         else:
             scores.documents += 1
-            scores.pages += report.pages or 0
             scores.characters += len(report.document.text)
             scores.findings_total += sum(f.start is not None for f in report.findings)
             score_document(scores, doc_id, items, report.findings, report.document.text)
