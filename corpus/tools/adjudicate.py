@@ -1,6 +1,6 @@
 """Double annotation: agreement between two labellings of a batch, disputes, final corpus.
 
-    python corpus/tools/adjudicate.py agreement b01 K01 D01   # per-label kappa / F1
+    python corpus/tools/adjudicate.py agreement b01 K01 D01   # per-label kappa / F1 (Markdown)
     python corpus/tools/adjudicate.py disputes b01 K01 D01    # -> batches/b01.disputes.txt
     python corpus/tools/adjudicate.py merge                   # -> corpus/labelled/*.jsonl
 
@@ -63,59 +63,20 @@ def line_of(record: dict[str, Any]) -> str:
     return " | ".join(fields) or "-"
 
 
-def kappa(a: list[bool], b: list[bool]) -> float:
-    """Cohen's kappa of two binary vectors."""
-    n = len(a)
-    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    pa, pb = sum(a) / n, sum(b) / n
-    expected = pa * pb + (1 - pa) * (1 - pb)
-    return 1.0 if expected >= 1.0 else (observed - expected) / (1 - expected)
+def agreement(batches: list[tuple[str, str, str]]) -> str:
+    """Agreement of two labellings over (batch, first, second) triples, pooled, as Markdown.
 
+    The figures are `analyzer.classify.agreement`'s (Cohen's kappa and F1 per label, phrase
+    overlap F1), computed on the batch records as corpus records.
+    """
+    from analyzer.classify.agreement import format_agreement, label_agreement, phrase_agreement
+    from analyzer.classify.corpus import parse_record
 
-def agreement_rows(
-    first: list[dict[str, Any]], second: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Per-label agreement of two labellings of the same units (matched by key)."""
-    other = {r["key"]: r for r in second}
-    pairs = [(r, other[r["key"]]) for r in first if r["key"] in other]
-    rows = []
-    for label in LABELS:
-        a = [bool(x[label]) for x, _ in pairs]
-        b = [bool(y[label]) for _, y in pairs]
-        both = sum(x and y for x, y in zip(a, b, strict=True))
-        f1 = 2 * both / (sum(a) + sum(b)) if sum(a) + sum(b) else 1.0
-        rows.append(
-            {
-                "label": label,
-                "n": len(pairs),
-                "a": sum(a),
-                "b": sum(b),
-                "both": both,
-                "kappa": round(kappa(a, b), 3),
-                "f1": round(f1, 3),
-            }
-        )
-    # Phrases: a phrase of one labelling matches an overlapping phrase of the other.
-    tp = fp = fn = 0
-    for x, y in pairs:
-        spans_x = [(s["start"], s["start"] + len(s["phrase"])) for s in x["ambiguity"]]
-        spans_y = [(s["start"], s["start"] + len(s["phrase"])) for s in y["ambiguity"]]
-        matched = sum(any(s < e2 and s2 < e for s2, e2 in spans_y) for s, e in spans_x)
-        tp += matched
-        fp += len(spans_x) - matched
-        fn += sum(not any(s < e2 and s2 < e for s2, e2 in spans_x) for s, e in spans_y)
-    rows.append(
-        {
-            "label": "ambiguity phrases (overlap)",
-            "n": tp + fp + fn,
-            "a": tp + fp,
-            "b": tp + fn,
-            "both": tp,
-            "kappa": None,
-            "f1": round(2 * tp / (2 * tp + fp + fn), 3) if tp else 0.0,
-        }
-    )
-    return rows
+    first, second = [], []
+    for batch, a, b in batches:
+        first += [parse_record(r) for r in labelled(batch, a)]
+        second += [parse_record(r) for r in labelled(batch, b)]
+    return format_agreement(label_agreement(first, second), phrase_agreement(first, second))
 
 
 def labelled(batch: str, annotator: str) -> list[dict[str, Any]]:
@@ -234,8 +195,7 @@ def main() -> None:
     if args.action == "merge":
         merge(args.out)
     elif args.action == "agreement":
-        rows = agreement_rows(labelled(args.batch, args.first), labelled(args.batch, args.second))
-        print(json.dumps(rows))
+        print(agreement([(args.batch, args.first, args.second)]))
     else:
         count = write_disputes(args.batch, args.first, args.second)
         print(f"{args.batch}: {count} disputed units -> {BATCHES / (args.batch + '.disputes.txt')}")
