@@ -349,10 +349,16 @@ class Annotation:
     comment: str | None = None
     tool_version: str = "0.1.0"
     model: str | None = None
+    adjudicated: bool = False
+    """An admin's ruling on a finding reviewers disagreed on; it wins over their decisions."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict in the DESIGN.md annotation record layout."""
-        return {
+        """JSON-ready dict in the DESIGN.md annotation record layout.
+
+        An adjudication also carries `"adjudicated": true`; ordinary decisions are exactly the
+        DESIGN.md record.
+        """
+        record: dict[str, Any] = {
             "document_sha256": self.document_sha256,
             "document_name": self.document_name,
             "start": self.start,
@@ -373,6 +379,9 @@ class Annotation:
             "tool_version": self.tool_version,
             "model": self.model,
         }
+        if self.adjudicated:
+            record["adjudicated"] = True
+        return record
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Annotation:

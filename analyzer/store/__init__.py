@@ -1,4 +1,5 @@
-"""Storage of documents, analyses, findings, reviewer annotations and the allow-list.
+"""Storage of documents, analyses, findings, reviewer annotations and the allow-list; users,
+projects and sign-in failures for team use.
 
 `Store` is the only code in ScopeLens that touches the database::
 
@@ -23,6 +24,7 @@ from analyzer.store.engine import (
 )
 from analyzer.store.repository import (
     AllowedPhrase,
+    AllowListChange,
     DocumentSummary,
     RuleStats,
     Store,
@@ -32,16 +34,23 @@ from analyzer.store.repository import (
     utc_timestamp,
     validate_annotation,
 )
-from analyzer.store.schema import SCHEMA_VERSION
+from analyzer.store.schema import ROLES, SCHEMA_VERSION
+from analyzer.store.team import Project, User, check_project_name, check_username
 
 __all__ = [
     "ENV_DB_URL",
+    "ROLES",
     "SCHEMA_VERSION",
+    "AllowListChange",
     "AllowedPhrase",
     "DocumentSummary",
+    "Project",
     "RuleStats",
     "Store",
     "StoredDocument",
+    "User",
+    "check_project_name",
+    "check_username",
     "create_schema",
     "default_db_url",
     "make_engine",

@@ -29,8 +29,17 @@ _PG_LOCK_KEY = 0x5C0_9E15
 """Advisory lock serialising concurrent `create_schema` calls on PostgreSQL."""
 
 Migration = Callable[[Connection], None]
-MIGRATIONS: dict[int, Migration] = {}
-"""`MIGRATIONS[n]` upgrades a version-n database to version n + 1 (none yet: v1 is the first)."""
+
+
+def _add_adjudicated(conn: Connection) -> None:
+    """v1 -> v2: `annotations.adjudicated` (the new team tables come from `create_all`)."""
+    conn.exec_driver_sql(
+        "ALTER TABLE annotations ADD COLUMN adjudicated BOOLEAN NOT NULL DEFAULT FALSE"
+    )
+
+
+MIGRATIONS: dict[int, Migration] = {1: _add_adjudicated}
+"""`MIGRATIONS[n]` upgrades a version-n database to version n + 1."""
 
 
 def default_db_url() -> str:

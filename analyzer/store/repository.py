@@ -10,26 +10,28 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from sqlalchemy import Engine, Select, case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from analyzer.consensus import resolved_decisions as resolve_decisions
 from analyzer.errors import StoreError
-from analyzer.store.engine import create_schema, db_error, make_engine, write_engine
+from analyzer.store.engine import db_error
 from analyzer.store.schema import (
     AllowedPhraseRow,
+    AllowListChangeRow,
     AnalysisRow,
     AnnotationRow,
     DocumentRow,
     FindingRow,
     utcnow,
 )
+from analyzer.store.team import TeamStore, in_projects
 from analyzer.types import (
     DECISIONS,
     SEVERITIES,
@@ -82,8 +84,8 @@ class DocumentSummary:
 class RuleStats:
     """How reviewers judged the findings of one detector source and type.
 
-    Counts are current decisions (latest per finding and reviewer), so a finding judged by two
-    reviewers counts twice. `relabelled` findings had the wrong label: they count against
+    Counts are resolved decisions, one per finding: adjudicated, or agreed by its reviewers
+    (`analyzer.consensus`). `relabelled` findings had the wrong label: they count against
     precision like dismissals.
     """
 
@@ -103,6 +105,19 @@ class RuleStats:
     def precision(self) -> float | None:
         """confirmed / total, or None when nothing was judged."""
         return self.confirmed / self.total if self.total else None
+
+
+@dataclass(frozen=True, slots=True)
+class AllowListChange:
+    """One change of the allow-list: who added or removed which phrase, when and why."""
+
+    phrase: str
+    category: str | None
+    type: str | None
+    action: str
+    username: str
+    reason: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +226,7 @@ def _to_annotation(row: AnnotationRow, sha256: str, name: str) -> Annotation:
         comment=row.comment,
         tool_version=row.tool_version or "",
         model=row.model,
+        adjudicated=row.adjudicated,
     )
 
 
@@ -230,6 +246,7 @@ def _current_ids(document_sha256: str | None = None) -> Select[tuple[int]]:
             partition_by=(
                 a.document_id,
                 a.reviewer,
+                a.adjudicated,
                 a.finding_id,
                 case((added, a.start)),
                 case((added, a.end)),
@@ -254,8 +271,9 @@ def _current_ids(document_sha256: str | None = None) -> Select[tuple[int]]:
 # ---------------------------------------------------------------------------------------------
 
 
-class Store:
-    """Documents, analyses, findings, reviewer annotations and the allow-list.
+class Store(TeamStore):
+    """Documents, analyses, findings, reviewer annotations and the allow-list; users, projects
+    and sign-in through `TeamStore`.
 
     Thread-safe: every call opens its own session. Call `create_schema(engine)` once before use
     (or use `Store.open`).
@@ -263,69 +281,6 @@ class Store:
     Args:
         engine: An engine from `make_engine`.
     """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._write = write_engine(engine)
-        self._owns_engine = False
-
-    @classmethod
-    def open(cls, url: str | None = None) -> Store:
-        """Create the engine (see `make_engine`), the schema, and a store owning the engine.
-
-        Raises:
-            StoreError: The database is unreachable or its schema is newer than this code.
-        """
-        engine = make_engine(url)
-        try:
-            create_schema(engine)
-        except BaseException:
-            engine.dispose()
-            raise
-        store = cls(engine)
-        store._owns_engine = True
-        return store
-
-    def close(self) -> None:
-        """Dispose the engine when this store created it (`Store.open`)."""
-        if self._owns_engine:
-            self.engine.dispose()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    # -- sessions --------------------------------------------------------------------------
-
-    @contextmanager
-    def _reading(self, what: str) -> Iterator[Session]:
-        """A read session; a database failure becomes `StoreError("could not <what>: …")`."""
-        try:
-            with Session(self.engine) as session:
-                yield session
-        except SQLAlchemyError as exc:
-            raise db_error(f"could not {what}", exc) from None
-
-    @contextmanager
-    def _writing(self, what: str) -> Iterator[Session]:
-        """A write session in one transaction, its failures translated like `_reading`'s."""
-        try:
-            with Session(self._write) as session, session.begin():
-                yield session
-        except SQLAlchemyError as exc:
-            raise db_error(f"could not {what}", exc) from None
-
-    @staticmethod
-    def _document_id(session: Session, sha256: str) -> int | None:
-        return session.scalar(select(DocumentRow.id).where(DocumentRow.sha256 == sha256))
-
-    def _require_document(self, session: Session, sha256: str) -> DocumentRow:
-        row = session.scalars(select(DocumentRow).where(DocumentRow.sha256 == sha256)).first()
-        if row is None:
-            raise StoreError(f"document {sha256[:12]} is not in the store: save it first")
-        return row
 
     # -- documents ---------------------------------------------------------------------------
 
@@ -400,8 +355,11 @@ class Store:
                 original=row.original,
             )
 
-    def list_documents(self) -> list[DocumentSummary]:
-        """All stored documents, newest first, with analysis and annotation counts.
+    def list_documents(self, projects: Collection[str] | None = None) -> list[DocumentSummary]:
+        """Stored documents, newest first, with analysis and annotation counts.
+
+        Args:
+            projects: Only documents filed under one of these projects (None: every document).
 
         Raises:
             StoreError: The database cannot be read.
@@ -428,6 +386,8 @@ class Store:
             n_analyses,
             n_annotations,
         ).order_by(d.created_at.desc(), d.id.desc())
+        if projects is not None:
+            query = query.where(in_projects(projects))
         with self._reading("list documents") as s:
             return [
                 DocumentSummary(
@@ -598,13 +558,17 @@ class Store:
                 created_at=created_at,
                 tool_version=a.tool_version,
                 model=a.model,
+                adjudicated=a.adjudicated,
             )
             s.add(row)
             s.flush()
             return row.id
 
     def _iter_annotations(
-        self, document_sha256: str | None, current_only: bool
+        self,
+        document_sha256: str | None,
+        current_only: bool,
+        projects: Collection[str] | None = None,
     ) -> Iterator[Annotation]:
         query = (
             select(AnnotationRow, DocumentRow.sha256, DocumentRow.name)
@@ -613,46 +577,76 @@ class Store:
         )
         if document_sha256 is not None:
             query = query.where(DocumentRow.sha256 == document_sha256)
+        if projects is not None:
+            query = query.where(in_projects(projects))
         if current_only:
             query = query.where(AnnotationRow.id.in_(_current_ids(document_sha256)))
         with self._reading("read annotations") as s:
             for row, sha256, name in s.execute(query.execution_options(yield_per=_BATCH)):
                 yield _to_annotation(row, sha256, name)
 
-    def annotations(self, document_sha256: str | None = None) -> list[Annotation]:
+    def annotations(
+        self, document_sha256: str | None = None, projects: Collection[str] | None = None
+    ) -> list[Annotation]:
         """The full decision history, ordered by created_at then id.
 
         Args:
             document_sha256: Only this document's decisions (None: every document).
+            projects: Only documents filed under one of these projects (None: every document).
 
         Raises:
             StoreError: The database cannot be read.
         """
-        return list(self._iter_annotations(document_sha256, current_only=False))
+        return list(self._iter_annotations(document_sha256, False, projects))
 
-    def current_decisions(self, document_sha256: str | None) -> list[Annotation]:
+    def current_decisions(
+        self, document_sha256: str | None, projects: Collection[str] | None = None
+    ) -> list[Annotation]:
         """The latest decision per finding and reviewer, ordered by created_at then id.
 
         A finding is keyed by its finding id, or by (start, end, category, type) for spans a
-        reviewer added; a tie on created_at is broken by insertion order.
+        reviewer added; a tie on created_at is broken by insertion order. An admin's
+        adjudication is kept apart from the same admin's own decision.
 
         Args:
             document_sha256: The document (None: every document).
+            projects: Only documents filed under one of these projects (None: every document).
 
         Raises:
             StoreError: The database cannot be read.
         """
-        return list(self._iter_annotations(document_sha256, current_only=True))
+        return list(self._iter_annotations(document_sha256, True, projects))
+
+    def resolved_decisions(
+        self, document_sha256: str | None, projects: Collection[str] | None = None
+    ) -> list[Annotation]:
+        """One decision per finding: the adjudicated one, else the one reviewers agree on.
+
+        Findings whose reviewers disagree and that no admin adjudicated are left out (see
+        `analyzer.consensus`).
+
+        Raises:
+            StoreError: The database cannot be read.
+        """
+        return resolve_decisions(self.current_decisions(document_sha256, projects))
 
     def export_annotations(
-        self, fh: TextIO, document_sha256: str | None = None, *, current_only: bool = False
+        self,
+        fh: TextIO,
+        document_sha256: str | None = None,
+        *,
+        current_only: bool = False,
+        resolved: bool = False,
+        projects: Collection[str] | None = None,
     ) -> int:
         """Write decisions as DESIGN.md annotation records, one JSON object per line.
 
         Args:
             fh: A text stream to write to.
             document_sha256: Only this document's decisions (None: every document).
-            current_only: Only the current decisions instead of the full history.
+            current_only: Only each reviewer's current decision instead of the full history.
+            resolved: Only the decision that counts per finding (adjudicated or agreed).
+            projects: Only documents filed under one of these projects (None: every document).
 
         Returns:
             The number of records written.
@@ -660,18 +654,27 @@ class Store:
         Raises:
             StoreError: The database cannot be read.
         """
+        records: Iterator[Annotation] | list[Annotation]
+        if resolved:
+            records = self.resolved_decisions(document_sha256, projects)
+        else:
+            records = self._iter_annotations(document_sha256, current_only, projects)
         count = 0
-        for annotation in self._iter_annotations(document_sha256, current_only):
+        for annotation in records:
             fh.write(json.dumps(annotation.to_dict()) + "\n")
             count += 1
         return count
 
-    def rule_precision(self) -> list[RuleStats]:
+    def rule_precision(self, projects: Collection[str] | None = None) -> list[RuleStats]:
         """Reviewer verdicts per detector source (rule id, model, check) and finding type.
 
-        Current decisions (confirm, dismiss, relabel) are joined to the finding they judged,
-        taken from the latest analysis of the document that contains it; added spans have no
-        source and are left out.
+        Each finding counts once, with its resolved decision (`resolved_decisions`: the
+        adjudicated one, else the one reviewers agree on; disputed findings wait). Confirm,
+        dismiss and relabel decisions are joined to the finding they judged, taken from the
+        latest analysis of its document; added spans have no source and are left out.
+
+        Args:
+            projects: Only documents filed under one of these projects (None: every document).
 
         Returns:
             One entry per (source, category, type), sorted by source then type.
@@ -679,7 +682,14 @@ class Store:
         Raises:
             StoreError: The database cannot be read.
         """
-        f, an, a = FindingRow, AnalysisRow, AnnotationRow
+        judged = [
+            a
+            for a in self.resolved_decisions(None, projects)
+            if a.finding_id is not None and a.decision in ("confirm", "dismiss", "relabel")
+        ]
+        if not judged:
+            return []
+        f, an, d = FindingRow, AnalysisRow, DocumentRow
         newest = (
             func.row_number()
             .over(
@@ -690,7 +700,7 @@ class Store:
         )
         ranked = (
             select(
-                an.document_id.label("document_id"),
+                d.sha256.label("sha256"),
                 f.finding_id.label("finding_id"),
                 f.source.label("source"),
                 f.category.label("category"),
@@ -698,44 +708,25 @@ class Store:
                 newest,
             )
             .join(an, an.id == f.analysis_id)
+            .join(d, d.id == an.document_id)
+            .where(d.sha256.in_(sorted({a.document_sha256 for a in judged})))
             .subquery("ranked_findings")
         )
-
-        def count(decision: str) -> Any:
-            return func.coalesce(func.sum(case((a.decision == decision, 1), else_=0)), 0)
-
-        query = (
-            select(
-                ranked.c.source,
-                ranked.c.category,
-                ranked.c.type,
-                count("confirm"),
-                count("dismiss"),
-                count("relabel"),
-            )
-            .select_from(a)
-            .join(
-                ranked,
-                (ranked.c.document_id == a.document_id)
-                & (ranked.c.finding_id == a.finding_id)
-                & (ranked.c.newest == 1),
-            )
-            .where(a.id.in_(_current_ids()), a.decision.in_(("confirm", "dismiss", "relabel")))
-            .group_by(ranked.c.source, ranked.c.category, ranked.c.type)
-            .order_by(ranked.c.source, ranked.c.category, ranked.c.type)
-        )
+        query = select(
+            ranked.c.sha256, ranked.c.finding_id, ranked.c.source, ranked.c.category, ranked.c.type
+        ).where(ranked.c.newest == 1)
         with self._reading("compute rule precision") as s:
-            return [
-                RuleStats(
-                    source=r[0],
-                    category=r[1],
-                    type=r[2],
-                    confirmed=int(r[3]),
-                    dismissed=int(r[4]),
-                    relabelled=int(r[5]),
-                )
-                for r in s.execute(query)
-            ]
+            origin = {(r[0], r[1]): (r[2], r[3], r[4]) for r in s.execute(query)}
+        counts: dict[tuple[str, str, str], dict[str, int]] = {}
+        for a in judged:
+            found = origin.get((a.document_sha256, a.finding_id or ""))
+            if found is not None:
+                tally = counts.setdefault(found, {"confirm": 0, "dismiss": 0, "relabel": 0})
+                tally[a.decision] += 1
+        return [
+            RuleStats(source, category, type_, t["confirm"], t["dismiss"], t["relabel"])
+            for (source, category, type_), t in sorted(counts.items())
+        ]
 
     # -- allow-list --------------------------------------------------------------------------
 
@@ -802,6 +793,17 @@ class Store:
                     else:
                         for name, value in values.items():
                             setattr(row, name, value)
+                    s.add(
+                        AllowListChangeRow(
+                            phrase=key,
+                            category=category,
+                            type=type,
+                            action="add",
+                            username=values["reviewer"],
+                            reason=reason,
+                            created_at=values["created_at"],
+                        )
+                    )
                     s.flush()
                     return _to_allowed(row)
             except IntegrityError as exc:
@@ -812,22 +814,57 @@ class Store:
                 raise db_error("could not save allow-list phrase", exc) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def remove_allowed_phrase(self, phrase: str) -> bool:
-        """Unmute a phrase (normalised like `add_allowed_phrase`).
+    def remove_allowed_phrase(self, phrase: str, username: str, reason: str | None = None) -> bool:
+        """Unmute a phrase (normalised like `add_allowed_phrase`); the change is recorded.
+
+        Args:
+            phrase: The phrase to unmute.
+            username: Who removes it.
+            reason: Why.
 
         Returns:
             True when the phrase was on the list.
 
         Raises:
+            ValueError: Empty username.
             StoreError: The database cannot be written.
         """
+        if _blank(username):
+            raise ValueError("allow-list change needs the username of who makes it")
         key = normalise_phrase(phrase)
         with self._writing("remove allow-list phrase") as s:
             row = s.scalars(select(AllowedPhraseRow).where(AllowedPhraseRow.phrase == key)).first()
             if row is None:
                 return False
+            s.add(
+                AllowListChangeRow(
+                    phrase=key,
+                    category=row.category,
+                    type=row.type,
+                    action="remove",
+                    username=username.strip(),
+                    reason=reason,
+                    created_at=utcnow(),
+                )
+            )
             s.delete(row)
             return True
+
+    def allow_list_changes(self) -> list[AllowListChange]:
+        """Every change of the allow-list, newest first (who, when, what, why).
+
+        Raises:
+            StoreError: The database cannot be read.
+        """
+        c = AllowListChangeRow
+        with self._reading("read the allow-list changes") as s:
+            rows = s.scalars(select(c).order_by(c.created_at.desc(), c.id.desc())).all()
+            return [
+                AllowListChange(
+                    r.phrase, r.category, r.type, r.action, r.username, r.reason, r.created_at
+                )
+                for r in rows
+            ]
 
 
 def _to_allowed(row: AllowedPhraseRow) -> AllowedPhrase:

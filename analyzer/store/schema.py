@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -25,13 +26,21 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from analyzer.types import DECISIONS
 
-SCHEMA_VERSION = 1
-"""Version of the schema this code writes; `create_schema` refuses a newer database."""
+SCHEMA_VERSION = 2
+"""Version of the schema this code writes; `create_schema` refuses a newer database.
+
+Version 2 added team use: users, projects, sign-in failures, the allow-list audit trail and
+`annotations.adjudicated`."""
+
+ROLES: tuple[str, ...] = ("admin", "reviewer", "viewer")
+"""Roles of a user account (DESIGN.md "Team use")."""
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -48,6 +57,7 @@ SPAN_CHECK = (
     '(start IS NOT NULL AND "end" IS NOT NULL AND 0 <= start AND start < "end")'
 )
 DECISION_CHECK = "decision IN ({})".format(", ".join(f"'{d}'" for d in DECISIONS))
+ROLE_CHECK = "role IN ({})".format(", ".join(f"'{r}'" for r in ROLES))
 
 
 def utcnow() -> datetime:
@@ -204,6 +214,9 @@ class AnnotationRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     tool_version: Mapped[str | None] = mapped_column(String(64))
     model: Mapped[str | None] = mapped_column(Text)
+    adjudicated: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
 
 class AllowedPhraseRow(Base):
@@ -218,3 +231,90 @@ class AllowedPhraseRow(Base):
     reviewer: Mapped[str] = mapped_column(String(255), nullable=False)
     reason: Mapped[str | None] = mapped_column(SafeText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class AllowListChangeRow(Base):
+    """Who added or removed an allow-list phrase, when and why (never deleted)."""
+
+    __tablename__ = "allow_list_changes"
+    __table_args__ = (CheckConstraint("action IN ('add', 'remove')", name="action"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    phrase: Mapped[str] = mapped_column(SafeText, nullable=False)
+    category: Mapped[str | None] = mapped_column(String(64))
+    type: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(8), nullable=False)
+    username: Mapped[str] = mapped_column(String(255), nullable=False)
+    reason: Mapped[str | None] = mapped_column(SafeText)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class UserRow(Base):
+    """A local account: username, role and argon2id password hash (never the password)."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(ROLE_CHECK, name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    active: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class SignInFailureRow(Base):
+    """One failed sign-in for a username (existing or not), for the lock-out."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index(None, "username", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(255), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class SignInLockRow(Base):
+    """A username locked out of sign-in until `locked_until`."""
+
+    __tablename__ = "sign_in_locks"
+
+    username: Mapped[str] = mapped_column(String(255), primary_key=True)
+    locked_until: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class ProjectRow(Base):
+    """A project (a deal, a matter): documents are grouped and access is granted by project."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(255), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class ProjectMemberRow(Base):
+    """A user granted access to a project."""
+
+    __tablename__ = "project_members"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    granted_by: Mapped[str] = mapped_column(String(255), nullable=False)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class ProjectDocumentRow(Base):
+    """A document filed under a project (a document may be filed under several)."""
+
+    __tablename__ = "project_documents"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id"), primary_key=True, index=True
+    )
+    added_by: Mapped[str] = mapped_column(String(255), nullable=False)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

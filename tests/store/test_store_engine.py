@@ -18,7 +18,22 @@ from analyzer.store import (
 )
 from analyzer.store.schema import SchemaVersionRow
 
-TABLES = {"documents", "analyses", "findings", "annotations", "allow_list", "schema_version"}
+TABLES = {
+    "documents",
+    "analyses",
+    "findings",
+    "annotations",
+    "allow_list",
+    "schema_version",
+    # v2: team use
+    "allow_list_changes",
+    "users",
+    "sign_in_failures",
+    "sign_in_locks",
+    "projects",
+    "project_members",
+    "project_documents",
+}
 
 
 def test_store_engine_sqlite_pragmas(tmp_path: Path) -> None:
@@ -106,7 +121,7 @@ def test_store_engine_unreachable_is_store_error(tmp_path: Path) -> None:
 def test_store_schema_created_and_idempotent(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
     create_schema(engine)  # second call: no error, still one version row
-    assert schema_version(engine) == SCHEMA_VERSION == 1
+    assert schema_version(engine) == SCHEMA_VERSION == 2
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM schema_version")).scalar() == 1
 
@@ -144,6 +159,6 @@ def test_store_open_owns_engine(tmp_path: Path) -> None:
         assert store.list_documents() == []
     engine = make_engine(f"sqlite:///{tmp_path / 'own.db'}")
     try:
-        assert schema_version(engine) == 1
+        assert schema_version(engine) == SCHEMA_VERSION
     finally:
         engine.dispose()
