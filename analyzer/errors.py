@@ -144,3 +144,9 @@ class UsageError(AnalyzerError):
     """The command itself was misused (bad option, nothing to scan)."""
 
     code = "E030"
+
+
+class AccessDenied(AnalyzerError):
+    """The signed-in user may not do this (role), or may not see that document (project)."""
+
+    code = "E040"

@@ -30,6 +30,8 @@ from analyzer.classify.evaluate import (
 )
 from analyzer.classify.features import SentenceExample, feature_frame
 from analyzer.classify.model import RANDOM_STATE, ScopeClassifier
+from analyzer.consensus import current_decisions, resolved_decisions
+from analyzer.types import Annotation
 from analyzer.version import __version__
 
 THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
@@ -521,22 +523,23 @@ def load_annotation_examples(source: str, nlp: Any = None) -> LabelledExamples:
 
     Each decision becomes a one-sentence record: confirm → the finding's category holds;
     dismiss → it does not; relabel → the old category does not, the new one does; add → the new
-    category holds (with the added phrase for ambiguity). The latest decision per finding and
-    reviewer wins. Examples carry `ANNOTATION_WEIGHT`.
+    category holds (with the added phrase for ambiguity). Each finding counts once, with its
+    resolved decision (`analyzer.consensus`): an admin's adjudication, else the decision its
+    reviewers agree on; findings still in dispute are left out. Examples carry
+    `ANNOTATION_WEIGHT`.
     """
     from analyzer.classify.corpus import parse_record
 
-    decisions = _read_decisions(source)
-    latest: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for d in sorted(decisions, key=lambda d: d.get("created_at") or ""):
-        key = (
-            d.get("document_sha256"),
-            d.get("finding_id") or (d.get("start"), d.get("end")),
-            d.get("reviewer"),
-        )
-        latest[key] = d
+    history = []
+    for number, record in enumerate(_read_decisions(source), start=1):
+        try:
+            history.append(Annotation.from_dict(record))
+        except (TypeError, KeyError, AttributeError):
+            raise ValueError(f"record {number} is not a DESIGN.md annotation record") from None
+    history.sort(key=lambda a: a.created_at)
+    latest = [a.to_dict() for a in resolved_decisions(current_decisions(history))]
     by_sentence: dict[tuple[str, str], dict[str, Any]] = {}
-    for d in latest.values():
+    for d in latest:
         sentence = d.get("sentence") or d.get("text")
         if not sentence:
             continue

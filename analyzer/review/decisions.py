@@ -9,14 +9,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
+from analyzer.consensus import Consensus, Verdict, consensus, verdict
 from analyzer.report.common import category_order, check_label
 from analyzer.review.service import OpenedDocument
+from analyzer.scoring import count_words, summarize
 from analyzer.store import utc_timestamp
 from analyzer.types import (
     CATEGORIES,
     SEVERITIES,
     TYPES_BY_CATEGORY,
     Annotation,
+    DocumentReport,
     Finding,
     ToolInfo,
     finding_id,
@@ -131,6 +134,80 @@ def merge_decisions(
         finding = added_finding(decision)
         out.append(ReviewedFinding(finding, finding, "added", decision))
     return out
+
+
+def reviewed_report(
+    report: DocumentReport, resolved: Iterable[Annotation], text: str
+) -> DocumentReport:
+    """The report as the reviewers left it, for exports: dismissed findings dropped, relabels
+    applied, added spans included, the summary (risk score) recomputed.
+
+    Args:
+        report: The document's analysis.
+        resolved: One decision per finding (`Store.resolved_decisions`: adjudicated or agreed);
+            unreviewed and disputed findings stay as detected.
+        text: The document text (its length in words scales the risk score).
+    """
+    items = merge_decisions(report.findings, resolved)
+    kept = [item.finding for item in items if item.state != "dismissed"]
+    return replace(report, findings=kept, summary=summarize(kept, words=count_words(text)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Several reviewers on one finding
+# ---------------------------------------------------------------------------------------------
+
+
+def team_view(current: Iterable[Annotation], finding: Finding) -> Consensus | None:
+    """Every reviewer's current decision on one detected finding, or None when nobody decided.
+
+    Args:
+        current: The document's current decisions (`ReviewService.decisions`).
+        finding: The finding as detected.
+    """
+    mine = [a for a in current if a.finding_id == finding.id]
+    found = consensus(mine)
+    return next(iter(found.values()), None)
+
+
+def ruling_label(ruling: Verdict) -> str:
+    """A verdict in words, e.g. "dismiss" or "relabel → commitment / deadline (high)"."""
+    decision, category, type_, severity = ruling
+    if decision != "relabel":
+        return decision
+    return f"relabel → {category} / {type_}" + (f" ({severity})" if severity else "")
+
+
+def ruling_options(decisions: Iterable[Annotation]) -> list[Verdict]:
+    """The distinct verdicts reviewers reached, in the order first reached: what an admin may
+    adjudicate between."""
+    seen: dict[Verdict, None] = {}
+    for a in decisions:
+        seen.setdefault(verdict(a), None)
+    return list(seen)
+
+
+def decision_rows(decisions: Iterable[Annotation]) -> list[dict[str, str]]:
+    """One row per reviewer's current decision: who, what, when, reason, comment (plain text)."""
+    return [
+        {
+            "reviewer": a.reviewer,
+            "decision": ruling_label(verdict(a)),
+            "when": a.created_at,
+            "reason": a.reason or "",
+            "comment": a.comment or "",
+        }
+        for a in decisions
+    ]
+
+
+def adjudication_text(adjudication: Annotation) -> str:
+    """One line on an admin's ruling (plain text: Streamlit escapes it as Markdown first)."""
+    why = f" — {adjudication.comment}" if adjudication.comment else ""
+    return (
+        f"Adjudicated by {adjudication.reviewer} ({adjudication.created_at}): "
+        f"{ruling_label(verdict(adjudication))}{why}"
+    )
 
 
 def source_kind(source: str) -> str:

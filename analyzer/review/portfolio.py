@@ -8,9 +8,11 @@ from typing import Any
 
 from analyzer.report import render as render_report
 from analyzer.report.common import check_label
+from analyzer.review.decisions import reviewed_report
 from analyzer.review.service import OpenedDocument
 from analyzer.types import (
     CATEGORIES,
+    Annotation,
     DocumentReport,
     Report,
     ToolInfo,
@@ -60,6 +62,21 @@ def batch_report(opened: Iterable[OpenedDocument], fmt: str, tool: ToolInfo) -> 
     """The batch as a report file in a DESIGN.md format ("json", "csv", "md", "html")."""
     reports = [replace_path(doc) for doc in opened]
     return render_report(Report(tool=tool, documents=reports), fmt)  # type: ignore[arg-type]
+
+
+def reviewed_export(
+    doc: OpenedDocument, resolved: Iterable[Annotation], fmt: str, tool: ToolInfo
+) -> str:
+    """One document's report as its reviewers left it (`reviewed_report`), in a DESIGN.md format.
+
+    Args:
+        doc: The opened document.
+        resolved: Its resolved decisions (adjudicated or agreed, one per finding).
+        fmt: "json", "csv", "md" or "html".
+        tool: Tool info for the report header.
+    """
+    report = reviewed_report(replace_path(doc), resolved, doc.text)
+    return render_report(Report(tool=tool, documents=[report]), fmt)  # type: ignore[arg-type]
 
 
 def replace_path(doc: OpenedDocument) -> DocumentReport:

@@ -1,8 +1,14 @@
 """The review service: opens documents through the store (analysed once per sha256), records
-decisions, and serves page images; no Streamlit."""
+decisions, and serves page images; no Streamlit.
+
+Every call acts for one `Principal` (`ReviewService.for_user`): access is decided here, never by
+hiding widgets. A document the user may not see is answered exactly like a missing one.
+"""
 
 from __future__ import annotations
 
+import copy
+import io
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -11,9 +17,31 @@ from pathlib import Path
 
 from analyzer.analyze import Analyzer, error_report
 from analyzer.config import Limits
-from analyzer.errors import AnalyzerError
+from analyzer.consensus import Consensus, FindingKey, consensus
+from analyzer.errors import AccessDenied, AnalyzerError
 from analyzer.render import Highlight, render_page, to_png
-from analyzer.store import Store
+from analyzer.review.team import (
+    NOT_FOUND,
+    SINGLE_USER,
+    CategoryAgreement,
+    Principal,
+    ProjectProgress,
+    attributed,
+    may_see,
+    progress_of,
+    require_admin,
+    require_decider,
+    reviewer_agreement,
+)
+from analyzer.store import (
+    AllowedPhrase,
+    AllowListChange,
+    DocumentSummary,
+    Project,
+    RuleStats,
+    Store,
+    User,
+)
 from analyzer.types import (
     Annotation,
     Document,
@@ -65,7 +93,8 @@ class ReviewService:
     """Opens documents for review and records decisions, through one store and analyzer.
 
     Thread-safe like `Store` (Streamlit runs sessions in threads): the analyzer's pipeline is
-    used under a lock and the page-box memo is locked.
+    used under a lock and the page-box memo is locked. A service acts for `user`
+    (`SINGLE_USER` until `for_user` gives another); copies share the store, analyzer and memo.
 
     Args:
         store: The store (schema created).
@@ -90,6 +119,13 @@ class ReviewService:
         self.limits = limits or Limits()
         self._lock = threading.Lock()
         self._boxes: OrderedDict[str, tuple[PageBoxes, ...]] = OrderedDict()
+        self.user: Principal = SINGLE_USER
+
+    def for_user(self, user: Principal) -> ReviewService:
+        """This service acting for `user` (a cheap copy sharing store, analyzer and memo)."""
+        scoped = copy.copy(self)
+        scoped.user = user
+        return scoped
 
     @property
     def tool(self) -> ToolInfo:
@@ -98,36 +134,55 @@ class ReviewService:
 
     # -- opening -----------------------------------------------------------------------------
 
-    def open_bytes(self, data: bytes, name: str) -> OpenedDocument:
+    def open_bytes(self, data: bytes, name: str, project: str | None = None) -> OpenedDocument:
         """Open an upload: the stored analysis when there is one, else analyse and store it.
 
         Args:
             data: The file bytes.
             name: The file name (gives the extension; untrusted).
+            project: File the document under this project (required once users exist; the
+                user must be granted it). Whoever holds the bytes may read the analysis.
 
         Returns:
             The opened document; check `ok` — a file that cannot be read gives an error
             report and is not stored.
 
         Raises:
+            AccessDenied: The user may not add documents, or not to that project.
             StoreError: The database cannot be read or written.
         """
+        self._check_upload(project)
         sha = sha256_bytes(data)
-        opened = self.open_stored(sha, original=data if self.keep_originals else None)
-        if opened is not None:
-            return opened
-        with self._lock:
-            report = self.analyzer.analyze_bytes(data, name)
-        if report.status != "ok" or report.document is None:
-            return OpenedDocument(sha, name, report.kind, report.pages, "", report, False, False)
-        return self._save(report, report.document, data)
+        opened = self._open_stored(sha, original=data if self.keep_originals else None)
+        if opened is None:
+            with self._lock:
+                report = self.analyzer.analyze_bytes(data, name)
+            if report.status != "ok" or report.document is None:
+                return OpenedDocument(
+                    sha, name, report.kind, report.pages, "", report, False, False
+                )
+            opened = self._save(report, report.document, data)
+        if project is not None:
+            self.store.file_document(sha, project, self.user.username or "local")
+        return opened
 
-    def open_path(self, path: str | Path) -> OpenedDocument:
+    def _check_upload(self, project: str | None) -> None:
+        require_decider(self.user, "add documents")
+        if project is None:
+            if self.user.team:
+                raise AccessDenied("choose a project to file the document under")
+            return
+        if not self.user.may_use_project(project):
+            raise AccessDenied(f"project {project!r} is not granted to you")
+
+    def open_path(self, path: str | Path, project: str | None = None) -> OpenedDocument:
         """Open a file on the server's disk (the batch page's folder scan).
 
         Raises:
+            AccessDenied: As for `open_bytes`.
             StoreError: The database cannot be read or written.
         """
+        self._check_upload(project)
         shown = str(path)
         try:
             size = Path(path).stat().st_size
@@ -137,7 +192,7 @@ class ReviewService:
             data = Path(path).read_bytes()
         except OSError as exc:
             return _failed(shown, f"cannot read: {exc.strerror or exc}")
-        return self.open_bytes(data, shown)
+        return self.open_bytes(data, shown, project)
 
     def open_stored(self, sha256: str, *, original: bytes | None = None) -> OpenedDocument | None:
         """Open a stored document from its latest stored analysis (never re-runs it).
@@ -147,11 +202,17 @@ class ReviewService:
             original: The original bytes, added to the stored document when it lacks them.
 
         Returns:
-            The document, or None when it is not stored or has no analysis yet.
+            The document, or None when it is not stored, has no analysis yet, or the user may
+            not see it.
 
         Raises:
             StoreError: The database cannot be read or written.
         """
+        if not may_see(self.store, self.user, sha256):
+            return None
+        return self._open_stored(sha256, original=original)
+
+    def _open_stored(self, sha256: str, *, original: bytes | None = None) -> OpenedDocument | None:
         report = self.store.latest_analysis(sha256)
         if report is None:
             return None
@@ -187,13 +248,16 @@ class ReviewService:
         """Analyse a stored document again (e.g. after the allow-list changed).
 
         Raises:
-            ValueError: The original bytes are not stored, or the file now extracts to a
-                different text (the stored offsets would no longer fit).
-            StoreError: The document is not stored or the database cannot be written.
+            ValueError: The document is not stored (or not visible to the user), the original
+                bytes are not stored, or the file now extracts to a different text (the stored
+                offsets would no longer fit).
+            AccessDenied: The user may not change analyses (a viewer).
+            StoreError: The database cannot be written.
         """
-        stored = self.store.get_document(sha256)
+        require_decider(self.user, "re-analyse documents")
+        stored = self.store.get_document(sha256) if self._visible(sha256) else None
         if stored is None:
-            raise ValueError(f"document {sha256[:12]} is not in the store")
+            raise ValueError(f"document {sha256[:12]}: {NOT_FOUND}")
         if stored.original is None:
             raise ValueError("the original file is not stored: upload it again to re-analyse")
         with self._lock:
@@ -240,6 +304,8 @@ class ReviewService:
         Raises:
             StoreError: The database cannot be read.
         """
+        if not self._visible(sha256):
+            return None
         with self._lock:
             memo = self._boxes.get(sha256)
         if memo is not None:
@@ -278,7 +344,7 @@ class ReviewService:
             ValueError: `page` is out of range.
             StoreError: The database cannot be read.
         """
-        stored = self.store.get_document(sha256)
+        stored = self.store.get_document(sha256) if self._visible(sha256) else None
         if stored is None or stored.kind != "pdf" or stored.original is None:
             return None
         all_boxes = self.page_boxes(sha256) or ()
@@ -286,34 +352,177 @@ class ReviewService:
         image = render_page(stored.original, page, boxes=boxes, highlights=highlights, scale=scale)
         return to_png(image)
 
+    # -- what the user may see ----------------------------------------------------------------
+
+    def _visible(self, sha256: str) -> bool:
+        return may_see(self.store, self.user, sha256)
+
+    def _projects(self) -> frozenset[str] | None:
+        return self.user.projects
+
+    def documents(self) -> list[DocumentSummary]:
+        """The stored documents the user may see, newest first."""
+        return self.store.list_documents(self._projects())
+
+    def projects(self) -> list[Project]:
+        """The projects the user may see (admins: all), with members and document counts."""
+        return self.store.projects(self._projects())
+
+    def upload_projects(self) -> list[str]:
+        """The projects the user may file new documents under."""
+        if not self.user.can_decide:
+            return []
+        return [p.name for p in self.projects()]
+
+    def document_projects(self, sha256: str) -> tuple[str, ...]:
+        """The projects a visible document is filed under (the user's own ones)."""
+        if not self._visible(sha256):
+            return ()
+        names = self.store.document_projects(sha256)
+        if self.user.projects is None:
+            return names
+        return tuple(n for n in names if n in self.user.projects)
+
     # -- decisions ---------------------------------------------------------------------------
 
     def decisions(self, sha256: str) -> list[Annotation]:
-        """Current decisions (latest per finding and reviewer) on a document."""
+        """Current decisions (latest per finding and reviewer) on a document ([] if hidden)."""
+        if not self._visible(sha256):
+            return []
         return self.store.current_decisions(sha256)
+
+    def history(self, sha256: str) -> list[Annotation]:
+        """Every decision on a document, oldest first ([] if hidden)."""
+        if not self._visible(sha256):
+            return []
+        return self.store.annotations(sha256)
+
+    def consensus(self, sha256: str) -> dict[FindingKey, Consensus]:
+        """Each finding's decisions across reviewers: agreement, conflict, adjudication."""
+        return dict(consensus(self.decisions(sha256)))
+
+    def resolved(self, sha256: str) -> list[Annotation]:
+        """The decision that counts per finding of a document (adjudicated or agreed)."""
+        if not self._visible(sha256):
+            return []
+        return self.store.resolved_decisions(sha256)
 
     def record(self, annotation: Annotation) -> int:
         """Store one decision (history is kept by the store).
 
+        Once users exist the decision carries the signed-in username, whatever name it came
+        with; only admins adjudicate.
+
         Raises:
+            AccessDenied: The user may not decide (a viewer), not adjudicate, or not see the
+                document.
             ValueError: The annotation is invalid.
             StoreError: The database cannot be written.
         """
-        return self.store.add_annotation(annotation)
+        require_decider(self.user, "record decisions")
+        if not self._visible(annotation.document_sha256):
+            raise AccessDenied(f"document {annotation.document_sha256[:12]}: {NOT_FOUND}")
+        return self.store.add_annotation(attributed(self.user, annotation))
 
-    def export_jsonl(self, sha256: str | None = None, *, current_only: bool = False) -> str:
-        """Decisions as DESIGN.md annotation records, one JSON object per line."""
-        import io
+    def export_jsonl(
+        self, sha256: str | None = None, *, current_only: bool = False, resolved: bool = False
+    ) -> str:
+        """Decisions on the documents the user may see, as DESIGN.md records (JSONL).
 
+        Args:
+            sha256: Only this document (None: every visible document).
+            current_only: Each reviewer's current decision instead of the full history.
+            resolved: One decision per finding: adjudicated or agreed (disputes left out).
+        """
+        if sha256 is not None and not self._visible(sha256):
+            return ""
         buffer = io.StringIO()
-        self.store.export_annotations(buffer, sha256, current_only=current_only)
+        self.store.export_annotations(
+            buffer,
+            sha256,
+            current_only=current_only,
+            resolved=resolved,
+            projects=self._projects(),
+        )
         return buffer.getvalue()
+
+    # -- team: agreement and progress --------------------------------------------------------
+
+    def rule_precision(self) -> list[RuleStats]:
+        """Per-rule verdicts from resolved decisions on the documents the user may see."""
+        return self.store.rule_precision(self._projects())
+
+    def reviewer_agreement(self) -> list[CategoryAgreement]:
+        """Cohen's kappa per category between reviewers, over the visible documents."""
+        return reviewer_agreement(self.store.current_decisions(None, self._projects()))
+
+    def users(self) -> list[User]:
+        """Every account (admins only: others get AccessDenied)."""
+        require_admin(self.user, "list users")
+        return self.store.users()
+
+    def disputes(self) -> list[Consensus]:
+        """Findings on visible documents whose reviewers disagree, not yet adjudicated."""
+        current = self.store.current_decisions(None, self._projects())
+        return [item for item in consensus(current).values() if item.disputed]
+
+    def progress(self) -> list[ProjectProgress]:
+        """Per visible project: documents, findings, reviewed, disputed, by reviewer."""
+        rows = []
+        for project in self.projects():
+            documents = self.store.list_documents([project.name])
+            findings = 0
+            items: list[Consensus] = []
+            for document in documents:
+                report = self.store.latest_analysis(document.sha256)
+                findings += len(report.findings) if report is not None else 0
+                items.extend(consensus(self.store.current_decisions(document.sha256)).values())
+            rows.append(progress_of(project.name, len(documents), findings, items))
+        return rows
 
     # -- allow-list --------------------------------------------------------------------------
 
     def allow_list_key(self) -> tuple[str, ...]:
         """The muted phrases, sorted: the version of the allow-list (a cache key)."""
         return allow_list_key(self.store)
+
+    def allow_list(self) -> list[AllowedPhrase]:
+        """The organisation's muted phrases (everyone may read them: they shape every scan)."""
+        return self.store.allow_list()
+
+    def allow_list_changes(self) -> list[AllowListChange]:
+        """Who added or removed which phrase, when and why, newest first."""
+        return self.store.allow_list_changes()
+
+    def allow_phrase(
+        self, phrase: str, type_: str | None, name: str, reason: str | None
+    ) -> AllowedPhrase:
+        """Mute an ambiguity phrase for everyone (admins only once users exist).
+
+        Args:
+            phrase: The phrase.
+            type_: The ambiguity type it is muted for (None: every type).
+            name: Who adds it in single-user mode (ignored once users exist).
+            reason: Why it is fine.
+
+        Raises:
+            AccessDenied: The user is not an admin.
+            ValueError: Empty phrase or name.
+        """
+        require_admin(self.user, "change the allow-list")
+        who = self.user.username if self.user.team else name
+        return self.store.add_allowed_phrase(phrase, "ambiguity", type_, who, reason)
+
+    def unallow_phrase(self, phrase: str, name: str, reason: str | None = None) -> bool:
+        """Unmute a phrase (admins only once users exist); the change is recorded.
+
+        Raises:
+            AccessDenied: The user is not an admin.
+            ValueError: Empty name.
+        """
+        require_admin(self.user, "change the allow-list")
+        who = self.user.username if self.user.team else name
+        return self.store.remove_allowed_phrase(phrase, who, reason)
 
 
 def allow_list_key(store: Store) -> tuple[str, ...]:
