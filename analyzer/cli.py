@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO, cast, get_args
 
 import typer
 
+from analyzer.cli_support import fail as _fail
+from analyzer.cli_support import parse_mode as _mode
+from analyzer.cli_support import progress_bar as _progress
+from analyzer.cli_team import import_documents, projects_app, users_app
 from analyzer.version import __version__
 
 if TYPE_CHECKING:
-    from analyzer.analyze import Mode
     from analyzer.extract import Engine
     from analyzer.types import DocumentReport, ToolInfo
 
@@ -85,11 +86,6 @@ def _root(
     ] = False,
 ) -> None:
     """ScopeLens command line."""
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"scopelens: {message}", err=True)
-    return typer.Exit(code)
 
 
 @app.command()
@@ -282,28 +278,6 @@ def scan(
         )
     if failed == count:
         raise typer.Exit(1)
-
-
-@contextmanager
-def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[], None]]:
-    """A progress bar on stderr; yields the function that advances it by one file."""
-    if not enabled:
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    progress = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    with progress:
-        task = progress.add_task("Scanning", total=total)
-        yield lambda: progress.advance(task)
 
 
 def _write_full(
@@ -608,15 +582,6 @@ def _corpus_dir(given: Path | None) -> Path:
     return corpus
 
 
-def _mode(name: str) -> Mode:
-    """The analysis mode named by `--mode`; any other name is a usage error."""
-    from analyzer.analyze import Mode
-
-    if name not in get_args(Mode):
-        raise _fail(f"unknown --mode {name!r}: use accurate, fast or rules")
-    return cast("Mode", name)
-
-
 def _engine(name: str) -> Engine:
     """The PDF engine named by `--engine`; any other name is a usage error."""
     from analyzer.extract import Engine
@@ -629,15 +594,40 @@ def _engine(name: str) -> Engine:
 @app.command()
 def review(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
-    address: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    address: Annotated[
+        str,
+        typer.Option(
+            help="Address to bind. Anything but 127.0.0.1 needs a user first "
+            "(scopelens users add NAME --role admin)."
+        ),
+    ] = "127.0.0.1",
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL (default: SCOPELENS_DB_URL or the SQLite file)."),
+    ] = None,
 ) -> None:
     """Start the Streamlit review app (the package's `analyzer/app/main.py`)."""
     import subprocess
 
     from analyzer.app import MAIN_SCRIPT as app_file
+    from analyzer.errors import StoreError
+    from analyzer.store import ENV_DB_URL, Store
 
     if not app_file.is_file():
         raise _fail(f"{app_file}: the review app is missing from the installed package")
+    if db:
+        os.environ[ENV_DB_URL] = db
+    if not _loopback(address):
+        try:
+            with Store.open(db) as store:
+                users = store.count_users()
+        except StoreError as exc:
+            raise _fail(exc.one_line()) from None
+        if users == 0:
+            raise _fail(
+                f"refusing to serve on {address} with no user accounts: create an admin first "
+                "(scopelens users add NAME --role admin), or serve on 127.0.0.1"
+            )
     command = [
         sys.executable,
         "-m",
@@ -662,6 +652,23 @@ def review(
     raise typer.Exit(subprocess.call(command))
 
 
+app.add_typer(users_app, name="users")
+app.add_typer(projects_app, name="projects")
+app.command("import")(import_documents)
+
+
+def _loopback(address: str) -> bool:
+    """The address only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip()).is_loopback
+    except ValueError:
+        return False
+
+
 annotations_app = typer.Typer(
     help="Reviewer decisions stored by the review app.", no_args_is_help=True
 )
@@ -680,18 +687,32 @@ def annotations_export(
     current_only: Annotated[
         bool, typer.Option("--current-only", help="Only each reviewer's latest decision.")
     ] = False,
+    resolved: Annotated[
+        bool,
+        typer.Option(
+            "--resolved",
+            help="One decision per finding: an admin's adjudication, else the decision its "
+            "reviewers agree on (findings in dispute are left out).",
+        ),
+    ] = False,
 ) -> None:
     """Write reviewer decisions as JSONL (the record `scopelens train` reads)."""
     from analyzer.errors import StoreError
     from analyzer.store import Store
 
+    if current_only and resolved:
+        raise _fail("choose one of --current-only and --resolved")
     try:
         with Store.open(db) as store:
             if out is None:
-                count = store.export_annotations(sys.stdout, current_only=current_only)
+                count = store.export_annotations(
+                    sys.stdout, current_only=current_only, resolved=resolved
+                )
             else:
                 with out.open("w", encoding="utf-8") as handle:
-                    count = store.export_annotations(handle, current_only=current_only)
+                    count = store.export_annotations(
+                        handle, current_only=current_only, resolved=resolved
+                    )
     except StoreError as exc:
         raise _fail(exc.one_line()) from None
     except OSError as exc:
