@@ -1,4 +1,9 @@
-"""What every page of the review app shares: cached loaders, the reviewer box, flash messages.
+"""What every page of the review app shares: sign-in, cached loaders, the reviewer box, flash
+messages.
+
+Once the store has users, `gate` runs first on every page: it shows only the sign-in form until
+someone signs in, ends idle sessions, and hands the signed-in `Principal` to the service, which
+decides what they may see and do (never the widgets).
 
 Caching follows the Streamlit habits in STYLE.md: `st.cache_resource` for the store (engine),
 the analyzer (spaCy pipeline) and the service that joins them; `st.cache_data` for results
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +24,17 @@ import streamlit as st
 
 from analyzer.analyze import Analyzer
 from analyzer.config import default_model_dir
+from analyzer.errors import AccessDenied
 from analyzer.render import Highlight
 from analyzer.report import escape_markdown
 from analyzer.review import OpenedDocument, ReviewService, allow_list_key
+from analyzer.review.team import (
+    SINGLE_USER,
+    Principal,
+    current_principal,
+    idle_timeout,
+    sign_in,
+)
 from analyzer.store import ENV_DB_URL, Store
 
 # Relative to the entry script (`analyzer/app/main.py`), as `st.Page` resolves them.
@@ -31,7 +45,21 @@ MODEL_PAGE = "views/model.py"
 OPEN_KEY = "open_sha"
 """Session key another page sets to open a document on the review page."""
 
+TEAM_PAGE = "views/team.py"
+
 UPLOAD_TYPES = ["pdf", "docx", "txt", "md", "markdown"]
+
+SIGNED_IN = "signed_in"
+"""Session key: the signed-in username."""
+LAST_SEEN = "last_seen"
+"""Session key: when the signed-in user last did something (idle time-out)."""
+PRINCIPAL = "principal"
+"""Session key: who this session acts for, decided by `gate` on every run."""
+
+NOBODY = Principal(username="", role="viewer", projects=frozenset())
+"""Acts for a session whose sign-in has expired: sees nothing, may do nothing."""
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def db_url() -> str:
@@ -63,13 +91,100 @@ def store() -> Store:
 
 
 def service() -> ReviewService:
-    """The review service, with an analyzer that mutes the current allow-list.
+    """The review service acting for this session's user, with an analyzer that mutes the
+    current allow-list.
 
     The allow-list itself (and the model folder) is the cache key of the analyzer, so a
     phrase added on the model page applies to the next analysis.
     """
     url = db_url()
-    return _service(url, allow_list_key(_store(url)), str(default_model_dir()))
+    shared = _service(url, allow_list_key(_store(url)), str(default_model_dir()))
+    return shared.for_user(active_principal())
+
+
+# -- sign-in -----------------------------------------------------------------------------------
+
+
+def active_principal() -> Principal:
+    """Who this session acts for; a team session idle for too long acts for nobody.
+
+    Callbacks run before `gate`, so they check the idle time here too.
+    """
+    user = st.session_state.get(PRINCIPAL, SINGLE_USER)
+    if not isinstance(user, Principal):
+        return NOBODY
+    if user.team and _idle():
+        return NOBODY
+    return user
+
+
+def _idle() -> bool:
+    last = st.session_state.get(LAST_SEEN)
+    return last is None or datetime.now(UTC) - last > idle_timeout()
+
+
+def _sign_out() -> None:
+    """Forget everything of this session: who signed in, the open document, the filters."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def gate() -> Principal:
+    """Decide who this run acts for, before any page is drawn.
+
+    No users in the store: single-user mode (refused on a non-loopback address). Users: the
+    sign-in form until someone signs in (the page stops there, showing nothing else); an idle
+    session is signed out; a disabled account is signed out at its next click.
+    """
+    ss = st.session_state
+    the_store = store()
+    name = ss.get(SIGNED_IN)
+    if name and _idle():
+        _sign_out()
+        flash("info", "You were signed out after a time without activity: sign in again.")
+        name = None
+    user = current_principal(the_store, name)
+    if user is not None and not user.team:
+        address = st.get_option("server.address")
+        if address and address not in LOOPBACK and not str(address).startswith("127."):
+            st.error(
+                "No user accounts exist: ScopeLens serves one person on 127.0.0.1 only. "
+                "Create an admin with `scopelens users add NAME --role admin` first."
+            )
+            st.stop()
+        ss[PRINCIPAL] = user
+        return user
+    if user is None:
+        if name:
+            _sign_out()
+        ss[PRINCIPAL] = NOBODY
+        _sign_in_form(the_store)
+        st.stop()
+    ss[PRINCIPAL] = user
+    ss[LAST_SEEN] = datetime.now(UTC)
+    st.sidebar.markdown(f"Signed in as **{escape_markdown(user.username)}** · {user.role}")
+    st.sidebar.button("Sign out", key="btn_sign_out", on_click=_sign_out)
+    return user
+
+
+def _sign_in_form(the_store: Store) -> None:
+    """The sign-in form (DESIGN.md "Team use"); signs in and reruns on success."""
+    st.title("ScopeLens")
+    show_flash()
+    with st.form("sign_in_form"):
+        username = st.text_input("Username", key="sign_in_username")
+        password = st.text_input("Password", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("Sign in")
+    if not submitted:
+        return
+    result = sign_in(the_store, username, password)
+    if result.principal is None:
+        st.error(result.message)
+        return
+    st.session_state[SIGNED_IN] = result.principal.username
+    st.session_state[LAST_SEEN] = datetime.now(UTC)
+    st.session_state[PRINCIPAL] = result.principal
+    st.rerun()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -97,9 +212,21 @@ def forget_document() -> None:
     page_png.clear()
 
 
+def reviewer_name() -> str:
+    """Who records decisions: the signed-in user, or the name typed in single-user mode."""
+    user = active_principal()
+    if user.team:
+        return user.username
+    return str(st.session_state.get("reviewer") or "").strip()
+
+
 def reviewer_box() -> str:
-    """The reviewer-name field in the sidebar (kept in session state); returns the name."""
+    """The reviewer-name field in the sidebar (single-user mode only); returns the name."""
     st.session_state.setdefault("reviewer", "")
+    st.sidebar.caption(
+        "Single-user mode: no accounts, served on 127.0.0.1 only. "
+        "`scopelens users add NAME --role admin` turns on sign-in for a team."
+    )
     st.sidebar.text_input(
         "Reviewer name",
         key="reviewer",
@@ -107,6 +234,28 @@ def reviewer_box() -> str:
         help="Required before annotating; recorded with every decision.",
     )
     return str(st.session_state.get("reviewer") or "").strip()
+
+
+def project_picker(svc: ReviewService, key: str) -> tuple[bool, str | None]:
+    """The project new documents are filed under, when there is a choice to make.
+
+    Returns:
+        (may_add, project): whether the user may add documents at all, and the chosen project
+        (None in single-user mode without projects).
+    """
+    user = svc.user
+    if not user.can_decide:
+        st.info("You have the viewer role: you can read documents but not add them.")
+        return False, None
+    names = svc.upload_projects()
+    if not names:
+        if user.team:
+            st.info("No project is granted to you yet: ask an admin (`scopelens projects grant`).")
+            return False, None
+        return True, None
+    options = names if user.team else ["(no project)", *names]
+    choice = st.selectbox("File new documents under project", options, key=key)
+    return True, (None if choice == "(no project)" else str(choice))
 
 
 def flash(kind: str, message: str) -> None:
@@ -125,7 +274,9 @@ def show_flash() -> None:
         show(escape_markdown(message))
 
 
-def handle_uploads(svc: ReviewService, files: Sequence[Any] | None) -> list[OpenedDocument]:
+def handle_uploads(
+    svc: ReviewService, files: Sequence[Any] | None, project: str | None = None
+) -> list[OpenedDocument]:
     """Open every new upload (analysed once per sha256) and select the last one.
 
     Files are remembered by their upload id so a rerun does not open them again.
@@ -133,6 +284,7 @@ def handle_uploads(svc: ReviewService, files: Sequence[Any] | None) -> list[Open
     Args:
         svc: The review service.
         files: `st.file_uploader(..., accept_multiple_files=True)` result.
+        project: The project to file the uploads under (required once users exist).
 
     Returns:
         The documents opened in this run.
@@ -144,8 +296,12 @@ def handle_uploads(svc: ReviewService, files: Sequence[Any] | None) -> list[Open
         return opened
     progress = st.progress(0.0, text="Analysing uploads…") if len(fresh) > 1 else None
     for number, upload in enumerate(fresh, start=1):
-        with st.spinner(f"Analysing {upload.name}…", show_time=True):
-            doc = svc.open_bytes(upload.getvalue(), upload.name)
+        try:
+            with st.spinner(f"Analysing {upload.name}…", show_time=True):
+                doc = svc.open_bytes(upload.getvalue(), upload.name, project)
+        except AccessDenied as exc:
+            flash("error", f"{upload.name}: {exc.one_line()}")
+            break
         seen.add(upload.file_id)
         opened.append(doc)
         if doc.ok:
@@ -165,6 +321,6 @@ def document_choices(svc: ReviewService) -> dict[str, str]:
     """Analysed documents in the store, sha256 -> label (plain text), newest first."""
     return {
         d.sha256: f"{d.name} · {d.kind or '?'} · {d.created_at:%Y-%m-%d %H:%M} · {d.sha256[:8]}"
-        for d in svc.store.list_documents()
+        for d in svc.documents()
         if d.analyses
     }

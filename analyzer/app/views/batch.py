@@ -14,6 +14,7 @@ import streamlit as st
 from analyzer import review as rv
 from analyzer.app import shared
 from analyzer.batch import iter_files
+from analyzer.errors import AccessDenied
 
 ss = st.session_state
 svc = shared.service()
@@ -23,15 +24,20 @@ st.title("Batch")
 shared.show_flash()
 
 
-def _run(jobs: list[tuple[str, object]]) -> None:
+def _run(jobs: list[tuple[str, object]], project: str | None) -> None:
     """Open every job (a path, or an upload), with a progress bar; keep lightweight results."""
     results: list[rv.OpenedDocument] = []
     bar = st.progress(0.0, text=f"0 of {len(jobs)} documents")
     for number, (name, source) in enumerate(jobs, start=1):
-        if isinstance(source, str):
-            doc = svc.open_path(source)
-        else:
-            doc = svc.open_bytes(source.getvalue(), name)  # type: ignore[attr-defined]
+        try:
+            if isinstance(source, str):
+                doc = svc.open_path(source, project)
+            else:
+                doc = svc.open_bytes(source.getvalue(), name, project)  # type: ignore[attr-defined]
+        except AccessDenied as exc:
+            bar.empty()
+            st.error(exc.one_line())
+            return
         results.append(replace(doc, text=""))  # the table needs no text; keep the session small
         bar.progress(number / len(jobs), text=f"{number} of {len(jobs)}: {name}")
     bar.empty()
@@ -44,8 +50,7 @@ def _run(jobs: list[tuple[str, object]]) -> None:
     st.rerun()
 
 
-folder_tab, upload_tab = st.tabs(["Folder on this machine", "Uploads"])
-with folder_tab:
+def _folder_form(project: str | None) -> None:
     folder = st.text_input(
         "Folder path (read on the server running the app; searched recursively)",
         key="batch_folder",
@@ -55,18 +60,33 @@ with folder_tab:
         root = Path(folder.strip()).expanduser()
         if not root.is_dir():
             st.error("Not a folder on this machine.")
-        else:
-            items = list(iter_files([root]))
-            if not items:
-                st.warning("No PDF, DOCX, TXT or Markdown files in that folder.")
-            else:
-                _run([(item.path, item.path) for item in items])
-with upload_tab:
+            return
+        items = list(iter_files([root]))
+        if not items:
+            st.warning("No PDF, DOCX, TXT or Markdown files in that folder.")
+            return
+        _run([(item.path, item.path) for item in items], project)
+
+
+def _upload_form(project: str | None) -> None:
     files = st.file_uploader(
         "Documents", type=shared.UPLOAD_TYPES, accept_multiple_files=True, key="batch_uploads"
     )
     if st.button("Analyse uploads", key="btn_batch_uploads", disabled=not files):
-        _run([(f.name, f) for f in files or ()])
+        _run([(f.name, f) for f in files or ()], project)
+
+
+may_add, project = shared.project_picker(svc, "batch_project")
+if may_add:
+    # Reading the server's folders is for whoever runs it: single-user mode or an admin.
+    if not svc.user.team or svc.user.is_admin:
+        folder_tab, upload_tab = st.tabs(["Folder on this machine", "Uploads"])
+        with folder_tab:
+            _folder_form(project)
+    else:
+        (upload_tab,) = st.tabs(["Uploads"])
+    with upload_tab:
+        _upload_form(project)
 
 results: list[rv.OpenedDocument] = ss["batch"]
 if not results:

@@ -1,4 +1,5 @@
-"""Model page: the shipped model's metrics, how reviewers judged each rule, the allow-list."""
+"""Model page: the shipped model's metrics, how reviewers judged each rule and agreed with each
+other, the allow-list and its audit trail, the decision exports."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import streamlit as st
 
 from analyzer import review as rv
 from analyzer.app import shared
+from analyzer.errors import AccessDenied
 from analyzer.types import TYPES_BY_CATEGORY
 
 ss = st.session_state
 svc = shared.service()
-store = svc.store
-reviewer = str(ss.get("reviewer") or "").strip()
+user = svc.user
+reviewer = shared.reviewer_name()
 
 st.title("Model, rule precision and allow-list")
 shared.show_flash()
@@ -47,7 +49,11 @@ for model in models:
 # -- reviewer precision ------------------------------------------------------------------------
 
 st.subheader("What reviewers said about each rule")
-stats = store.rule_precision()
+st.caption(
+    "One verdict per finding: the one its reviewers agree on, or an admin's adjudication "
+    "where they disagree (disputed findings wait)."
+)
+stats = svc.rule_precision()
 if not stats:
     st.info("No reviewer decisions yet: confirm or dismiss findings on the review page.")
 else:
@@ -59,6 +65,31 @@ else:
     st.markdown("**Per finding type**")
     st.dataframe(rv.type_rows(stats), hide_index=True, key="type_table")
 
+# -- agreement between reviewers ---------------------------------------------------------------
+
+st.subheader("Agreement between reviewers")
+agreement = svc.reviewer_agreement()
+if not agreement:
+    st.caption("No finding has been judged by two reviewers yet.")
+else:
+    st.caption(
+        "Cohen's kappa per category over findings two reviewers judged (1 = always agree, "
+        "0 = no better than chance); a verdict is keep (confirm) or reject (dismiss, relabel)."
+    )
+    st.dataframe(
+        [
+            {
+                "category": row.category,
+                "pairs of verdicts": row.pairs,
+                "agreed": row.agreed,
+                "kappa": None if row.kappa is None else round(row.kappa, 2),
+            }
+            for row in agreement
+        ],
+        hide_index=True,
+        key="agreement_table",
+    )
+
 # -- allow-list --------------------------------------------------------------------------------
 
 st.subheader("Organisation allow-list")
@@ -67,7 +98,7 @@ st.caption(
     "template). They are muted in every analysis from now on; re-analyse a stored document "
     "on the review page to apply them to it."
 )
-phrases = store.allow_list()
+phrases = svc.allow_list()
 if phrases:
     st.dataframe(
         [
@@ -87,21 +118,20 @@ if phrases:
 else:
     st.caption("The allow-list is empty.")
 
-if not reviewer:
-    st.warning("Enter your reviewer name in the sidebar to change the allow-list.")
-
 
 def _add_phrase() -> None:
     phrase = str(ss.get("allow_phrase") or "").strip()
     type_ = ss.get("allow_type")
     try:
-        store.add_allowed_phrase(
+        shared.service().allow_phrase(
             phrase,
-            "ambiguity",
             None if type_ in (None, "any") else str(type_),
-            str(ss.get("reviewer") or ""),
+            shared.reviewer_name(),
             str(ss.get("allow_reason") or "").strip() or None,
         )
+    except AccessDenied as exc:
+        shared.flash("error", exc.one_line())
+        return
     except ValueError as exc:
         shared.flash("error", str(exc))
         return
@@ -112,38 +142,81 @@ def _add_phrase() -> None:
 
 def _remove_phrase() -> None:
     phrase = ss.get("allow_remove")
-    if phrase and store.remove_allowed_phrase(str(phrase)):
+    try:
+        removed = bool(phrase) and shared.service().unallow_phrase(
+            str(phrase),
+            shared.reviewer_name(),
+            str(ss.get("allow_remove_reason") or "").strip() or None,
+        )
+    except (AccessDenied, ValueError) as exc:
+        shared.flash("error", exc.one_line() if isinstance(exc, AccessDenied) else str(exc))
+        return
+    if removed:
         shared.flash("success", f"“{phrase}” removed from the allow-list.")
 
 
-with st.container(border=True):
-    st.text_input("Phrase to accept", key="allow_phrase", placeholder="e.g. reasonable")
-    st.selectbox("Type", ["any", *TYPES_BY_CATEGORY["ambiguity"]], key="allow_type")
-    st.text_input("Why it is fine", key="allow_reason")
-    st.button("Add to allow-list", key="btn_allow_add", on_click=_add_phrase, disabled=not reviewer)
-if phrases:
-    col_sel, col_btn = st.columns([4, 1], vertical_alignment="bottom")
-    col_sel.selectbox("Phrase to remove", [p.phrase for p in phrases], key="allow_remove")
-    col_btn.button("Remove", key="btn_allow_remove", on_click=_remove_phrase, disabled=not reviewer)
+if user.team and not user.is_admin:
+    st.caption("Only an admin changes the allow-list.")
+else:
+    if not reviewer:
+        st.warning("Enter your reviewer name in the sidebar to change the allow-list.")
+    with st.container(border=True):
+        st.text_input("Phrase to accept", key="allow_phrase", placeholder="e.g. reasonable")
+        st.selectbox("Type", ["any", *TYPES_BY_CATEGORY["ambiguity"]], key="allow_type")
+        st.text_input("Why it is fine", key="allow_reason")
+        st.button(
+            "Add to allow-list", key="btn_allow_add", on_click=_add_phrase, disabled=not reviewer
+        )
+    if phrases:
+        col_sel, col_why, col_btn = st.columns([3, 3, 1], vertical_alignment="bottom")
+        col_sel.selectbox("Phrase to remove", [p.phrase for p in phrases], key="allow_remove")
+        col_why.text_input("Why it goes", key="allow_remove_reason")
+        col_btn.button(
+            "Remove", key="btn_allow_remove", on_click=_remove_phrase, disabled=not reviewer
+        )
+
+changes = svc.allow_list_changes()
+if changes:
+    with st.expander(f"Allow-list changes ({len(changes)})"):
+        st.dataframe(
+            [
+                {
+                    "when": f"{c.created_at:%Y-%m-%d %H:%M}",
+                    "who": c.username,
+                    "action": c.action,
+                    "phrase": c.phrase,
+                    "type": c.type or "any",
+                    "why": c.reason or "",
+                }
+                for c in changes
+            ],
+            hide_index=True,
+            key="allow_changes_table",
+        )
 
 # -- exports -----------------------------------------------------------------------------------
 
 st.subheader("Annotations")
-st.caption("Every reviewer decision, as JSONL (`scopelens train --with-annotations` reads it).")
-col_all, col_current = st.columns(2)
-col_all.download_button(
-    "All decisions (history, JSONL)",
-    data=svc.export_jsonl(),
-    file_name="scopelens-annotations.jsonl",
-    mime="application/jsonl",
-    key="dl_all_annotations",
-    on_click="ignore",
+st.caption(
+    "Reviewer decisions on the documents you may see, as JSONL "
+    "(`scopelens train --with-annotations` reads any of them and uses the resolved decisions)."
 )
-col_current.download_button(
-    "Current decisions only (JSONL)",
-    data=svc.export_jsonl(current_only=True),
-    file_name="scopelens-annotations-current.jsonl",
-    mime="application/jsonl",
-    key="dl_current_annotations",
-    on_click="ignore",
+EXPORTS = (
+    ("All decisions (history, JSONL)", "history", "Every decision ever recorded."),
+    ("Current decisions only (JSONL)", "current", "Each reviewer's latest decision."),
+    (
+        "Resolved decisions (JSONL)",
+        "resolved",
+        "One decision per finding: the adjudicated one, else the one reviewers agree on.",
+    ),
 )
+for column, (label, view, explained) in zip(st.columns(3), EXPORTS, strict=True):
+    column.download_button(
+        label,
+        data=svc.export_jsonl(current_only=view == "current", resolved=view == "resolved"),
+        file_name=f"scopelens-annotations-{view}.jsonl",
+        mime="application/jsonl",
+        key=f"dl_{view}_annotations",
+        on_click="ignore",
+        help=explained,
+    )

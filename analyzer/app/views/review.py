@@ -13,13 +13,17 @@ import streamlit as st
 
 from analyzer import review as rv
 from analyzer.app import shared
+from analyzer.consensus import Consensus
+from analyzer.errors import AccessDenied
 from analyzer.render import page_of_offset
 from analyzer.report.common import check_label
+from analyzer.review.team import NOT_FOUND
 from analyzer.types import CATEGORIES, SEVERITIES, TYPES_BY_CATEGORY, Finding
 
 ss = st.session_state
 svc = shared.service()
-reviewer = str(ss.get("reviewer") or "").strip()
+user = svc.user
+reviewer = shared.reviewer_name()
 
 DISMISS_REASONS = (
     "clear in context",
@@ -38,19 +42,34 @@ shared.show_flash()
 
 col_upload, col_pick = st.columns(2, gap="medium")
 with col_upload:
-    uploads = st.file_uploader(
-        "Upload proposals, SOWs or contracts (PDF, DOCX, TXT, Markdown)",
-        type=shared.UPLOAD_TYPES,
-        accept_multiple_files=True,
-        key="uploads",
-    )
-    shared.handle_uploads(svc, uploads)
+    may_add, project = shared.project_picker(svc, "upload_project")
+    if may_add:
+        uploads = st.file_uploader(
+            "Upload proposals, SOWs or contracts (PDF, DOCX, TXT, Markdown)",
+            type=shared.UPLOAD_TYPES,
+            accept_multiple_files=True,
+            key="uploads",
+        )
+        shared.handle_uploads(svc, uploads, project)
 
 choices = shared.document_choices(svc)
 if shared.OPEN_KEY in ss:
     wanted = ss.pop(shared.OPEN_KEY)
     if wanted in choices:
         ss["doc_sha"] = wanted
+# The URL carries the place (?doc=&finding=): a link or a reload lands on the same finding. A
+# document that is missing, or that this user may not see, gets the same answer.
+url_doc = st.query_params.get("doc")
+if url_doc and url_doc != ss.get("_url_doc"):
+    if url_doc not in choices:
+        st.error(NOT_FOUND)
+        if st.button("Back to my documents", key="btn_not_found"):
+            st.query_params.clear()
+            st.rerun()
+        st.stop()
+    ss["doc_sha"] = url_doc
+    ss["_url_doc"] = url_doc
+    ss["_url_finding"] = st.query_params.get("finding")
 if not choices:
     shared.show_flash()
     st.info("Upload a document to start, or analyse a folder on the Batch page.")
@@ -125,6 +144,9 @@ with st.sidebar:
 shown = rv.filter_findings(items, flt)
 by_id = {item.finding.id: item for item in shown}
 ids = list(by_id)
+wanted_finding = ss.pop("_url_finding", None)
+if wanted_finding in by_id:
+    ss["sel"] = wanted_finding
 
 states = rv.counts_by_state(items)
 st.caption(
@@ -145,6 +167,12 @@ def _step(order: list[str], delta: int) -> None:
 
 
 selected: rv.ReviewedFinding | None = by_id.get(ss.get("sel", "")) if ids else None
+ss["_url_doc"] = sha
+st.query_params["doc"] = sha
+if selected is not None:
+    st.query_params["finding"] = selected.finding.id
+elif "finding" in st.query_params:
+    del st.query_params["finding"]
 
 # -- 4. document view | findings ---------------------------------------------------------------
 
@@ -206,10 +234,41 @@ def _record(annotation_of: Any) -> bool:
     try:
         svc_now = shared.service()
         svc_now.record(annotation_of(svc_now))
+    except AccessDenied as exc:
+        shared.flash("error", exc.one_line())
+        return False
     except ValueError as exc:
         shared.flash("error", str(exc))
         return False
     return True
+
+
+def _adjudicate(finding_id: str) -> None:
+    """Callback of "Adjudicate": an admin's ruling, which wins over the reviewers' decisions."""
+    item = next((i for i in _current_items() if i.finding.id == finding_id), None)
+    ruling = ss.get(f"adj_{finding_id}")
+    if item is None or ruling is None:
+        shared.flash("error", "Pick the decision that should count first.")
+        return
+    decision, new_category, new_type, new_severity = ruling
+    ok = _record(
+        lambda s: replace(
+            rv.make_decision(
+                _opened_now(),
+                item.original,
+                decision,
+                shared.reviewer_name(),
+                tool=s.tool,
+                comment=ss.get(f"adj_comment_{finding_id}") or None,
+                new_category=new_category,
+                new_type=new_type,
+                new_severity=new_severity,
+            ),
+            adjudicated=True,
+        )
+    )
+    if ok:
+        shared.flash("success", f"Adjudicated: {decision} for “{_short(item.finding)}”.")
 
 
 def _decide(finding_id: str, decision: str, order: list[str]) -> None:
@@ -218,7 +277,7 @@ def _decide(finding_id: str, decision: str, order: list[str]) -> None:
     if item is None:
         shared.flash("error", "That finding is no longer in the document's analysis.")
         return
-    name = str(ss.get("reviewer") or "")
+    name = shared.reviewer_name()
     comment = ss.get(f"comment_{finding_id}")
     if item.state == "added" and item.decision is not None:
         # An added span is retracted by a dismissal keyed on its span (no finding id).
@@ -303,7 +362,7 @@ def _add(sentences: list[rv.Sentence]) -> None:
             category,
             str(ss.get(f"add_type_{category}") or ""),
             str(ss.get("add_sev") or "medium"),
-            str(ss.get("reviewer") or ""),
+            shared.reviewer_name(),
             tool=s.tool,
             comment=ss.get("add_comment"),
         )
@@ -323,8 +382,31 @@ def _opened_now() -> rv.OpenedDocument:
 
 def _current_items() -> list[rv.ReviewedFinding]:
     doc = _opened_now()
-    name = str(ss.get("reviewer") or "").strip()
+    name = shared.reviewer_name()
     return rv.merge_decisions(doc.report.findings, shared.service().decisions(doc.sha256), name)
+
+
+def _team_panel(view: Consensus, fid: str) -> None:
+    """Every reviewer's current decision on the finding; conflicts and the admin's ruling."""
+    st.markdown("**Decisions by reviewer**")
+    st.dataframe(rv.decision_rows(view.decisions), hide_index=True, key=f"team_{fid}")
+    if view.adjudication is not None:
+        st.success(rv.adjudication_text(view.adjudication))
+    elif view.disputed:
+        st.warning("Reviewers disagree on this finding: an admin adjudicates.")
+    if not (user.is_admin and user.team and view.conflict):
+        return
+    options = rv.ruling_options(view.decisions)
+    st.selectbox(
+        "Decision that counts",
+        options,
+        format_func=rv.ruling_label,
+        index=None,
+        placeholder="Pick one reviewer's verdict",
+        key=f"adj_{fid}",
+    )
+    st.text_input("Why (saved with the adjudication)", key=f"adj_comment_{fid}")
+    st.button("Adjudicate", key="btn_adjudicate", on_click=_adjudicate, args=(fid,))
 
 
 def _short(finding: Finding) -> str:
@@ -370,9 +452,11 @@ with right:
             st.html(rv.finding_detail_html(selected))
             if f.start is not None:
                 st.html(rv.passage_html(f))
-            if not reviewer:
+            if not user.can_decide:
+                st.info("You have the viewer role: decisions are read-only for you.")
+            elif not reviewer:
                 st.warning("Enter your reviewer name in the sidebar to annotate.")
-            locked = not reviewer
+            locked = not reviewer or not user.can_decide
             st.text_input("Comment (saved with your decision)", key=f"comment_{fid}")
             if selected.state == "added":
                 st.button(
@@ -438,9 +522,12 @@ with right:
                         args=(fid, "relabel", ids),
                         disabled=locked,
                     )
+            team_view = rv.team_view(svc.decisions(sha), selected.original)
+            if team_view is not None:
+                _team_panel(team_view, fid)
             history = [
                 a
-                for a in svc.store.annotations(sha)
+                for a in svc.history(sha)
                 if a.finding_id == fid
                 or (a.finding_id is None and a.start == f.start and a.end == f.end)
             ]
@@ -473,9 +560,19 @@ with right:
             key="btn_add",
             on_click=_add,
             args=(sentences,),
-            disabled=not reviewer,
+            disabled=not reviewer or not user.can_decide,
         )
 
+    st.download_button(
+        "Reviewed report (HTML): decisions applied",
+        data=rv.reviewed_export(opened, svc.resolved(sha), "html", svc.tool),
+        file_name=f"scopelens-reviewed-{sha[:12]}.html",
+        mime="text/html",
+        key="dl_reviewed_html",
+        on_click="ignore",
+        help="Dismissed findings left out, relabels and added findings applied; where "
+        "reviewers disagree, the admin's adjudication counts.",
+    )
     st.download_button(
         "Download this document's annotations (JSONL)",
         data=svc.export_jsonl(sha),
