@@ -174,6 +174,8 @@ class ReviewService:
             return
         if not self.user.may_use_project(project):
             raise AccessDenied(f"project {project!r} is not granted to you")
+        if not self.store.projects([project]):
+            raise AccessDenied(f"there is no project {project!r}: an admin creates it first")
 
     def open_path(self, path: str | Path, project: str | None = None) -> OpenedDocument:
         """Open a file on the server's disk (the batch page's folder scan).
