@@ -16,6 +16,16 @@ CATEGORY_COLOURS: dict[str, str] = {
 }
 """Background colour of each category (light enough for black text on top)."""
 
+CATEGORY_LINE_COLOURS: dict[str, str] = {
+    "ambiguity": "#b58100",
+    "commitment": "#1565c0",
+    "exclusion": "#2e7d32",
+    "assumption": "#7b1fa2",
+    "estimate": "#d84315",
+    "missing": "#c62828",
+}
+"""Darker tone of each category for underlines and outlines (visible on white)."""
+
 FALLBACK_COLOUR = "#e0e0e0"
 """Colour for a category not in the map (a future extension)."""
 

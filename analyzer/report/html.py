@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from itertools import pairwise
 
@@ -143,7 +143,13 @@ def _priority(category: str) -> int:
         return -1
 
 
-def highlight_text(text: str, findings: Iterable[Finding]) -> str:
+def highlight_text(
+    text: str,
+    findings: Iterable[Finding],
+    *,
+    offset: int | None = None,
+    classes_of: Callable[[Finding], Iterable[str]] | None = None,
+) -> str:
     """Escaped `text` with each finding's span wrapped in `<mark>`, overlaps combined.
 
     The text is cut at every span start and end; each piece covered by one or more findings
@@ -154,6 +160,11 @@ def highlight_text(text: str, findings: Iterable[Finding]) -> str:
     Args:
         text: The document text the offsets point into.
         findings: Findings; those without offsets are skipped.
+        offset: When given, every piece (marked or not) carries `data-o`, its start in the
+            document (`offset` + its start in `text`), and pieces where a finding begins get
+            the class `hl-start`: the review app maps a text selection back to offsets.
+        classes_of: Extra CSS classes for a piece, per finding covering it (e.g. the review
+            state); class names are reduced to letters, digits, `_` and `-`.
 
     Returns:
         HTML (no enclosing element).
@@ -163,7 +174,7 @@ def highlight_text(text: str, findings: Iterable[Finding]) -> str:
         for i, f in enumerate(findings)
         if f.start is not None and f.end is not None and 0 <= f.start < f.end <= len(text)
     ]
-    if not spans:
+    if not spans and offset is None:
         return _esc(text)
     starts: dict[int, list[int]] = {}
     ends: dict[int, list[int]] = {}
@@ -180,8 +191,9 @@ def highlight_text(text: str, findings: Iterable[Finding]) -> str:
         active.difference_update(ends.get(a, ()))
         active.update(starts.get(a, ()))
         piece = _esc(text[a:b])
+        where = "" if offset is None else f' data-o="{offset + a}"'
         if not active:
-            out.append(piece)
+            out.append(piece if offset is None else f"<span{where}>{piece}</span>")
             continue
         covering = [by_index[i] for i in sorted(active)]
         categories = sorted(
@@ -190,6 +202,11 @@ def highlight_text(text: str, findings: Iterable[Finding]) -> str:
         classes = ["hl", *(f"hl-{c}" for c in categories)]
         if len(categories) > 1:
             classes.append(f"hl-under-{categories[0]}")
+        if classes_of is not None:
+            extra = {_ID_RE.sub("", c) for f in covering for c in classes_of(f)}
+            classes.extend(sorted(c for c in extra if c))
+        if offset is not None and starts.get(a):
+            classes.append("hl-start")
         labels = sorted({f"{f.category}/{f.type} ({f.severity})" for f in covering})
         ids = " ".join(sorted({_ID_RE.sub("", f.id) for f in covering}))
         anchor = ""
@@ -198,7 +215,7 @@ def highlight_text(text: str, findings: Iterable[Finding]) -> str:
             anchored.update(new)
             anchor = f' id="t-{_esc(_ID_RE.sub("", by_index[new[0]].id))}"'
         out.append(
-            f'<mark class="{" ".join(classes)}"{anchor} data-ids="{_esc(ids)}" '
+            f'<mark class="{" ".join(classes)}"{anchor}{where} data-ids="{_esc(ids)}" '
             f'title="{_esc("; ".join(labels))}">{piece}</mark>'
         )
     return "".join(out)

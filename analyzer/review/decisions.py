@@ -31,6 +31,14 @@ REVIEW_STATES: tuple[str, ...] = ("unreviewed", "confirmed", "dismissed", "relab
 SOURCE_KINDS: tuple[str, ...] = ("rule", "model", "check", "reviewer")
 """The part of `Finding.source` before the colon."""
 
+SOURCE_LABELS: dict[str, str] = {
+    "rule": "wording rule",
+    "model": "trained model",
+    "check": "document check (safeguards)",
+    "reviewer": "added by a reviewer",
+}
+"""What each source kind means, in words a reviewer uses."""
+
 _STATE_OF_DECISION = {
     "confirm": "confirmed",
     "dismiss": "dismissed",
@@ -225,6 +233,8 @@ class FindingFilter:
         severities: Severities to keep.
         sources: Source kinds to keep (`SOURCE_KINDS`).
         states: Review states to keep (`REVIEW_STATES`).
+        sections: Innermost section headings to keep.
+        search: Words the finding's text, sentence or explanation must contain (any case).
     """
 
     categories: frozenset[str] = frozenset()
@@ -232,6 +242,8 @@ class FindingFilter:
     severities: frozenset[str] = frozenset()
     sources: frozenset[str] = frozenset()
     states: frozenset[str] = frozenset()
+    sections: frozenset[str] = frozenset()
+    search: str = ""
 
     def matches(self, item: ReviewedFinding) -> bool:
         """True when `item` passes every non-empty criterion."""
@@ -242,7 +254,68 @@ class FindingFilter:
             and (not self.severities or f.severity in self.severities)
             and (not self.sources or source_kind(f.source) in self.sources)
             and (not self.states or item.state in self.states)
+            and (not self.sections or (f.section or "") in self.sections)
+            and (not self.search.strip() or _contains(f, self.search))
         )
+
+
+def _contains(finding: Finding, words: str) -> bool:
+    haystack = " ".join(
+        part for part in (finding.text, finding.sentence, finding.explanation) if part
+    ).lower()
+    return all(word in haystack for word in words.lower().split())
+
+
+def type_options(items: Sequence[ReviewedFinding], categories: Iterable[str]) -> list[str]:
+    """Types present among `items`, only of the chosen categories (all when none), each once."""
+    chosen = set(categories)
+    present = {i.finding.type for i in items if not chosen or i.finding.category in chosen}
+    order = [t for c in CATEGORIES for t in TYPES_BY_CATEGORY[c]]
+    return _ordered(present, order)
+
+
+def section_options(items: Sequence[ReviewedFinding]) -> list[str]:
+    """Sections of the findings, in document order ("" for findings outside any section)."""
+    return list(dict.fromkeys(i.finding.section or "" for i in items))
+
+
+def next_open(
+    order: Sequence[str], items: Sequence[ReviewedFinding], current: str | None
+) -> str | None:
+    """The next unreviewed finding after `current` in `order` (wrapping), or None."""
+    state = {i.finding.id: i.state for i in items}
+    if not order:
+        return None
+    start = order.index(current) + 1 if current in order else 0
+    for step in range(len(order)):
+        candidate = order[(start + step) % len(order)]
+        if state.get(candidate) == "unreviewed":
+            return candidate
+    return None
+
+
+def finding_rows(
+    items: Sequence[ReviewedFinding], numbers: dict[str, int], selected: str | None
+) -> list[dict[str, object]]:
+    """Rows of the findings list: stable number, label, state, where, the words (plain text)."""
+    rows: list[dict[str, object]] = []
+    for item in items:
+        f = item.finding
+        text = (f.text or check_label(f.type)).replace("\n", " ")
+        rows.append(
+            {
+                "": "▶" if f.id == selected else "",
+                "#": numbers.get(f.id, 0),
+                "category": f.category,
+                "type": f.type,
+                "severity": f.severity,
+                "state": item.state,
+                "page": "" if f.page is None else str(f.page),
+                "section": f.section or "",
+                "text": text if len(text) <= 90 else text[:87] + "…",
+            }
+        )
+    return rows
 
 
 def filter_findings(items: Iterable[ReviewedFinding], flt: FindingFilter) -> list[ReviewedFinding]:

@@ -11,7 +11,12 @@ from html import escape
 from typing import Any
 
 from analyzer.render import Highlight, highlights_for
-from analyzer.report.colours import CATEGORY_COLOURS, FALLBACK_COLOUR, HIGHLIGHT_PRIORITY
+from analyzer.report.colours import (
+    CATEGORY_COLOURS,
+    CATEGORY_LINE_COLOURS,
+    FALLBACK_COLOUR,
+    HIGHLIGHT_PRIORITY,
+)
 from analyzer.report.common import check_label
 from analyzer.report.html import highlight_text
 from analyzer.review.decisions import ReviewedFinding, Sentence
@@ -142,6 +147,113 @@ def highlighted_html(
     return f'<style>{css}</style><div class="{scope}">{before}{body}{after}</div>'
 
 
+STATE_CLASSES: dict[str, str] = {
+    "unreviewed": "st-open",
+    "confirmed": "st-confirmed",
+    "dismissed": "st-dismissed",
+    "relabelled": "st-relabelled",
+    "added": "st-added",
+}
+"""CSS class of a highlight per review state (`REVIEW_STATES`)."""
+
+
+def document_html(
+    text: str,
+    items: Sequence[ReviewedFinding],
+    *,
+    focus_id: str | None = None,
+    window: bool = True,
+    radius: int = 5000,
+) -> str:
+    """The document body of the review viewer: escaped text, every piece tagged with its
+    document offset (`data-o`), highlights with their finding ids, category, level (a phrase
+    gets a fill, a sentence an underline) and review state.
+
+    Args:
+        text: The document text (untrusted).
+        items: The findings shown, with their review state.
+        focus_id: The finding to centre on when windowed.
+        window: Show only the text around the focused finding.
+        radius: Characters either side of the focused finding when windowed.
+    """
+    findings = [i.finding for i in items if i.finding.start is not None]
+    state_of = {i.finding.id: i.state for i in items}
+    focus = next((f for f in findings if f.id == focus_id), None)
+    view = (
+        text_window(text, findings, focus, radius)
+        if window
+        else TextWindow(text, 0, tuple(findings), False, False)
+    )
+
+    def classes(f: Finding) -> tuple[str, str]:
+        level = "lvl-phrase" if f.category == "ambiguity" else "lvl-sentence"
+        return STATE_CLASSES.get(state_of.get(f.id, "unreviewed"), "st-open"), level
+
+    body = highlight_text(view.text, view.findings, offset=view.offset, classes_of=classes)
+    before = '<div class="sl-cut">[… earlier text: turn on “Whole document” …]</div>'
+    after = '<div class="sl-cut">[… later text: turn on “Whole document” …]</div>'
+    return (
+        f'<div class="sl-paper">{before if view.before else ""}{body}'
+        f"{after if view.after else ''}</div>"
+    )
+
+
+def viewer_css() -> str:
+    """Styles of the review viewer: a light "paper" with its own text colour, so the document
+    stays readable (contrast well over 4.5:1) in the light and the dark theme alike."""
+    decided = ":not(.st-open):not(.st-confirmed):not(.st-relabelled):not(.st-added)"
+    rules = [
+        ".sl-paper{white-space:pre-wrap;line-height:1.65;font-size:15px;color:#1b1b1b;"
+        "background:#ffffff;border:1px solid #b8b8b8;border-radius:6px;padding:12px 16px;"
+        "max-height:72vh;overflow:auto;overflow-wrap:anywhere;position:relative;"
+        "font-family:'Source Sans Pro','Source Sans 3',system-ui,sans-serif}",
+        ".sl-paper mark.hl{color:#1b1b1b;background:transparent;padding:1px 0;"
+        "border-radius:2px;cursor:pointer}",
+        ".sl-paper mark.hl-start{margin-left:3px}",
+        ".sl-paper .sl-cut{color:#4a4a4a;font-style:italic}",
+        ".sl-paper mark.hl.st-confirmed,.sl-paper mark.hl.st-relabelled,"
+        ".sl-paper mark.hl.st-added{border-bottom:2px solid #1b5e20}",
+        f".sl-paper mark.hl.st-dismissed{decided}{{background:transparent;box-shadow:none;"
+        "color:#4f4f4f;text-decoration:line-through 1px #8a8a8a}",
+        ".sl-paper mark.hl.sel{outline:2px solid #b71c1c;outline-offset:1px}",
+    ]
+    for category in HIGHLIGHT_PRIORITY:
+        line = CATEGORY_LINE_COLOURS.get(category, "#555555")
+        fill = CATEGORY_COLOURS[category]
+        rules.append(
+            f".sl-paper mark.hl-{category}.lvl-sentence{{box-shadow:inset 0 -3px 0 {line}}}"
+        )
+        rules.append(f".sl-paper mark.hl-{category}.lvl-phrase{{background:{fill}}}")
+    rules.append(
+        ".sl-legend{font-size:13px;color:#1b1b1b;background:#ffffff;padding:4px 8px;"
+        "border-radius:6px;margin-bottom:6px;display:flex;flex-wrap:wrap;gap:6px 14px}"
+    )
+    rules.append(
+        ".sl-prompt{position:sticky;top:0;z-index:2;background:#fff8e1;color:#1b1b1b;"
+        "border:1px solid #b58100;border-radius:6px;padding:6px 10px;margin-bottom:6px;"
+        "font-size:14px}"
+    )
+    return "\n".join(rules)
+
+
+def viewer_legend_html() -> str:
+    """What the viewer's marks mean: fill, underline, review states (fixed strings)."""
+    line = CATEGORY_LINE_COLOURS
+    parts = [
+        f'<span style="background:{CATEGORY_COLOURS["ambiguity"]}">ambiguous phrase</span>',
+        *(
+            f'<span style="box-shadow:inset 0 -3px 0 {line[c]}">{escape(c)}</span>'
+            for c in ("commitment", "exclusion", "assumption", "estimate")
+        ),
+        '<span style="border-bottom:2px solid #1b5e20">confirmed</span>',
+        '<span style="text-decoration:line-through 1px #8a8a8a;color:#4f4f4f">dismissed</span>',
+        '<span style="outline:2px solid #b71c1c">selected</span>',
+        "<span>keys: J/K next/previous · N next open · Y confirm · X dismiss (then 1–6 reason) · "
+        "R relabel · U undo · ? help</span>",
+    ]
+    return '<div class="sl-legend">' + "".join(parts) + "</div>"
+
+
 def passage_html(finding: Finding, scope: str = "sl-passage") -> str:
     """The finding's sentence with its phrase highlighted (escaped HTML), for the detail view."""
     sentence = finding.sentence or finding.text or ""
@@ -158,6 +270,18 @@ def passage_html(finding: Finding, scope: str = "sl-passage") -> str:
         local = [replace(finding, start=a, end=a + len(finding.text))]
     css = highlight_css(scope).replace("max-height:42rem;", "")
     return f'<style>{css}</style><div class="{scope}">{highlight_text(sentence, local)}</div>'
+
+
+def selection_html(text: str, start: int, end: int, context: int = 80) -> str:
+    """Text the reviewer selected in the viewer, marked inside its context (escaped HTML)."""
+    lo, hi = max(0, start - context), min(len(text), end + context)
+    return (
+        '<div class="sl-selection" style="white-space:pre-wrap;color:#1b1b1b;background:#fff;'
+        'border:1px solid #b8b8b8;border-radius:6px;padding:6px 10px">'
+        f"{'…' if lo else ''}{escape(text[lo:start])}"
+        f'<mark style="background:#ffe08a;color:#1b1b1b">{escape(text[start:end])}</mark>'
+        f"{escape(text[end:hi])}{'…' if hi < len(text) else ''}</div>"
+    )
 
 
 def legend_html() -> str:

@@ -10,6 +10,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -54,7 +55,25 @@ def _app() -> AppTest:
 
 
 def _all_html(at: AppTest) -> str:
-    return "\n".join(str(h.proto.body) for h in at.html)
+    """Every HTML the page shows: `st.html` elements and the document viewer's body."""
+    parts = [str(h.proto.body) for h in at.html]
+    parts += [json.loads(v.proto.json)["html"] for v in at.get("bidi_component")]
+    return "\n".join(parts)
+
+
+def _order(at: AppTest) -> list[str]:
+    """The findings listed beside the document, in list order (their ids)."""
+    return list(at.session_state["_order"])
+
+
+def _findings_table(at: AppTest) -> Any:
+    """The findings list (a dataframe keyed by the selected finding)."""
+    (table,) = [d for d in at.dataframe if str(d.proto.id).endswith(f"findings_{_sel(at)}")]
+    return table.value
+
+
+def _sel(at: AppTest) -> str:
+    return str(at.session_state["sel"])
 
 
 def _seed(service: ReviewService, text: str = HOSTILE_TEXT, name: str = "seed.txt") -> str:
@@ -80,9 +99,10 @@ def test_app_upload_shows_escaped_highlighted_text() -> None:
     assert XSS_SCRIPT not in html and XSS_IMG not in html and "<b>bold" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;bold proposal.txt" in html  # the file name, escaped
-    # The findings list is in step: one entry per finding, the first one selected.
-    findings = at.selectbox(key="sel")
-    assert findings.index == 0 and len(findings.options) >= 8
+    # The findings list is in step: one row per finding, the first one selected (▶).
+    table = _findings_table(at)
+    assert len(table) == len(_order(at)) >= 8
+    assert _sel(at) == _order(at)[0] and table.iloc[0][""] == "▶"
 
 
 def test_app_upload_docx_and_reopen_uses_the_store(store: Store) -> None:
@@ -128,8 +148,10 @@ def _select(at: AppTest, service: ReviewService, sha: str, text: str) -> str:
     opened = service.open_stored(sha)
     assert opened is not None
     fid = next(f.id for f in opened.report.findings if f.text == text)
-    at.selectbox(key="sel").select(fid).run()
+    at.session_state["sel"] = fid  # as a click on the highlight or the list row does
+    at.run()
     assert not at.exception
+    assert _sel(at) == fid
     return fid
 
 
@@ -148,7 +170,7 @@ def test_app_confirm_dismiss_relabel_add_are_stored(service: ReviewService) -> N
     at.button(key="btn_confirm").click().run()
     assert not at.exception
     # After a decision the list moves to the next finding.
-    assert at.selectbox(key="sel").value != fid
+    assert _sel(at) != fid
 
     fid2 = _select(at, service, sha, "user-friendly")
     at.selectbox(key=f"reason_{fid2}").select("clear in context").run()
@@ -196,8 +218,8 @@ def test_app_confirm_dismiss_relabel_add_are_stored(service: ReviewService) -> N
     )
     # The review-state filter sees the decisions.
     at.sidebar.multiselect(key="f_state").select("added").run()
-    labels = at.selectbox(key="sel").options
-    assert len(labels) == 1 and "“price”" in labels[0] and "[added]" in labels[0]
+    table = _findings_table(at)
+    assert list(table["text"]) == ["price"] and list(table["state"]) == ["added"]
     # An added span can be retracted: a dismissal keyed on its span replaces it.
     at.button(key="btn_retract").click().run()
     assert not at.exception
@@ -216,25 +238,35 @@ def test_app_added_phrase_outside_sentence_is_refused(service: ReviewService) ->
 
 def test_app_next_and_previous_move_through_the_findings(service: ReviewService) -> None:
     at, _ = _open_seeded(service)
-    options = list(at.selectbox(key="sel").options)
+    options = _order(at)
     assert len(options) > 2
-    first = at.selectbox(key="sel").value
+    first = _sel(at)
     at.button(key="btn_next").click().run()
-    second = at.selectbox(key="sel").value
+    second = _sel(at)
     assert second != first
     at.button(key="btn_prev").click().run()
-    assert at.selectbox(key="sel").value == first
+    assert _sel(at) == first
     at.button(key="btn_prev").click().run()  # wraps around to the last one
-    assert at.selectbox(key="sel").index == len(options) - 1
+    assert _sel(at) == options[-1]
 
 
 def test_app_filters_narrow_the_list(service: ReviewService) -> None:
     at, _ = _open_seeded(service)
-    total = len(at.selectbox(key="sel").options)
+    total = len(_order(at))
+    numbers = dict(zip(_order(at), _findings_table(at)["#"], strict=True))
     at.sidebar.multiselect(key="f_category").select("missing").run()
-    shown = at.selectbox(key="sel").options
-    assert 0 < len(shown) < total
-    assert all("missing/" in label for label in shown)
+    table = _findings_table(at)
+    assert 0 < len(table) < total
+    assert set(table["category"]) == {"missing"}
+    # Numbers follow the document, not the filter.
+    assert list(table["#"]) == [numbers[fid] for fid in _order(at)]
+    # The type filter offers only the chosen category's types, each once.
+    types = at.sidebar.multiselect(key="f_type").options
+    assert types and len(types) == len(set(types)) and all(t.startswith("missing") for t in types)
+    at.sidebar.multiselect(key="f_category").set_value([]).run()
+    at.sidebar.text_input(key="f_search").input("reasonable").run()
+    found = list(_findings_table(at)["text"])
+    assert "reasonable" in found and len(found) < total  # the phrase and its sentence's others
 
 
 def test_app_pdf_page_image_view(service: ReviewService) -> None:
@@ -344,22 +376,30 @@ def test_app_messages_show_file_names_literally() -> None:
     assert "<i>" not in message and "&lt;i&gt;" in message
 
 
-def test_app_comment_re_records_the_current_decision(service: ReviewService) -> None:
+def test_app_comment_goes_with_the_decision_and_undo_restores_the_previous(
+    service: ReviewService,
+) -> None:
+    # Issue #16, item 3: "Save comment" used to add a second "confirm" row; the comment is now
+    # saved with the decision it explains, and U re-records the previous decision.
     at, sha = _open_seeded(service)
     fid = _select(at, service, sha, "timely")
-    assert at.button(key="btn_comment").disabled  # nothing decided yet
+    assert not [b for b in at.button if b.key == "btn_comment"]
+    assert at.button(key="btn_undo").disabled  # nothing decided yet
+    at.text_input(key=f"comment_{fid}").input("vendor wording, agreed with legal").run()
     at.selectbox(key=f"reason_{fid}").select("not a commitment").run()
     at.button(key="btn_dismiss").click().run()
     _select(at, service, sha, "timely")
-    at.text_input(key=f"comment_{fid}").input("vendor wording, agreed with legal").run()
-    at.button(key="btn_comment").click().run()
+    at.button(key="btn_confirm").click().run()
+    _select(at, service, sha, "timely")
+    at.button(key="btn_undo").click().run()
     assert not at.exception
     history = [a for a in service.store.annotations(sha) if a.finding_id == fid]
-    assert [(a.decision, a.comment) for a in history] == [
-        ("dismiss", None),
-        ("dismiss", "vendor wording, agreed with legal"),
+    assert [(a.decision, a.reason) for a in history] == [
+        ("dismiss", "not a commitment"),
+        ("confirm", None),
+        ("dismiss", "not a commitment"),
     ]
-    assert history[1].reason == history[0].reason == "not a commitment"
+    assert history[0].comment == "vendor wording, agreed with legal"
 
 
 def test_app_switching_documents_after_an_upload_raises_nothing(service: ReviewService) -> None:

@@ -6,6 +6,8 @@ HTML string it shows was built (and escaped) there.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import replace
 from typing import Any
 
@@ -13,9 +15,11 @@ import streamlit as st
 
 from analyzer import review as rv
 from analyzer.app import shared
+from analyzer.app.viewer import document_viewer, viewer_action
 from analyzer.consensus import Consensus
 from analyzer.errors import AccessDenied
 from analyzer.render import page_of_offset
+from analyzer.report import escape_markdown
 from analyzer.report.common import check_label
 from analyzer.review.team import NOT_FOUND
 from analyzer.types import CATEGORIES, SEVERITIES, TYPES_BY_CATEGORY, Finding
@@ -33,7 +37,6 @@ DISMISS_REASONS = (
     "wrong span",
     "other",
 )
-TYPE_OPTIONS = [t for c in CATEGORIES for t in TYPES_BY_CATEGORY[c]]
 
 st.title("Review")
 shared.show_flash()
@@ -134,16 +137,42 @@ if now_muted and opened.has_original:
 
 with st.sidebar:
     st.subheader("Filters")
+    chosen_categories = st.multiselect(
+        "Category",
+        [c for c in CATEGORIES if any(i.finding.category == c for i in items)],
+        key="f_category",
+    )
     flt = rv.FindingFilter(
-        categories=frozenset(st.multiselect("Category", list(CATEGORIES), key="f_category")),
-        types=frozenset(st.multiselect("Type", TYPE_OPTIONS, key="f_type")),
+        categories=frozenset(chosen_categories),
+        types=frozenset(
+            st.multiselect("Type", rv.type_options(items, chosen_categories), key="f_type")
+        ),
         severities=frozenset(st.multiselect("Severity", list(SEVERITIES), key="f_severity")),
-        sources=frozenset(st.multiselect("Source", list(rv.SOURCE_KINDS), key="f_source")),
+        sources=frozenset(
+            st.multiselect(
+                "Found by",
+                list(rv.SOURCE_KINDS),
+                format_func=lambda kind: rv.SOURCE_LABELS.get(kind, kind),
+                key="f_source",
+            )
+        ),
         states=frozenset(st.multiselect("Review state", list(rv.REVIEW_STATES), key="f_state")),
+        sections=frozenset(
+            st.multiselect(
+                "Section",
+                rv.section_options(items),
+                format_func=lambda name: name or "(no section)",
+                key="f_section",
+            )
+        ),
+        search=st.text_input("Search the findings", key="f_search", placeholder="e.g. support"),
     )
 shown = rv.filter_findings(items, flt)
 by_id = {item.finding.id: item for item in shown}
 ids = list(by_id)
+# Numbers follow the document, not the filter: #12 stays #12 whatever is hidden.
+numbers = {item.finding.id: n for n, item in enumerate(items, start=1)}
+ss["_order"] = ids
 wanted_finding = ss.pop("_url_finding", None)
 if wanted_finding in by_id:
     ss["sel"] = wanted_finding
@@ -174,59 +203,8 @@ if selected is not None:
 elif "finding" in st.query_params:
     del st.query_params["finding"]
 
-# -- 4. document view | findings ---------------------------------------------------------------
 
-left, right = st.columns([3, 2], gap="medium")
-
-with left:
-    page_view = opened.kind == "pdf" and opened.has_original
-    view = st.radio(
-        "View",
-        ["Text", "Page image"] if page_view else ["Text"],
-        horizontal=True,
-        key="view",
-        label_visibility="collapsed",
-    )
-    spans = [i.finding for i in shown if i.finding.start is not None]
-    if view == "Page image" and page_view:
-        boxes = svc.page_boxes(sha) or ()
-        target = None
-        if selected is not None:
-            target = selected.finding.page
-            if target is None and selected.finding.start is not None:
-                target = page_of_offset(boxes, selected.finding.start)
-        pages = opened.pages or 1
-        if target is not None and ss.get("_page_for") != ss.get("sel"):
-            ss["page"] = int(target)
-            ss["_page_for"] = ss.get("sel")
-        if not 1 <= int(ss.get("page", 1)) <= pages:
-            ss["page"] = 1
-        page = int(st.number_input("Page", 1, pages, key="page", step=1))
-        marks = rv.page_highlights(shown, selected.finding.id if selected else None)
-        png = shared.page_png(
-            shared.db_url(),
-            sha,
-            page,
-            tuple((h.start, h.end, h.colour, h.selected) for h in marks),
-            1.5,
-        )
-        if png is None:
-            st.warning("The original PDF is not stored: only the text view is available.")
-        else:
-            st.image(png, caption=f"Page {page} of {pages}", width="stretch")
-            if not boxes:
-                st.caption("Character positions are unavailable: the page is shown plain.")
-    else:
-        whole = st.toggle("Whole document", key="whole", value=False)
-        st.html(
-            rv.highlighted_html(
-                opened.text,
-                spans,
-                selected_id=selected.finding.id if selected else None,
-                window=not whole,
-            )
-        )
-        st.html(rv.legend_html())
+# -- decisions (callbacks run before the page is drawn again) ---------------------------------
 
 
 def _record(annotation_of: Any) -> bool:
@@ -241,6 +219,86 @@ def _record(annotation_of: Any) -> bool:
         shared.flash("error", str(exc))
         return False
     return True
+
+
+NO_REASON = object()
+"""`_decide(reason=NO_REASON)`: read the reason from the reason box (the Dismiss button)."""
+
+
+def _decide(finding_id: str, decision: str, order: list[str], reason: object = NO_REASON) -> None:
+    """Store a decision on a finding, then move to the next one.
+
+    Args:
+        finding_id: The finding.
+        decision: "confirm", "dismiss" or "relabel".
+        order: The findings as listed (to move on).
+        reason: For a key press: the reason chosen with it, or None for none.
+    """
+    item = next((i for i in _current_items() if i.finding.id == finding_id), None)
+    if item is None:
+        shared.flash("error", "That finding is no longer in the document's analysis.")
+        return
+    name = shared.reviewer_name()
+    comment = ss.get(f"comment_{finding_id}") or None
+    if item.state == "added" and item.decision is not None:
+        # An added span is retracted by a dismissal keyed on its span (no finding id).
+        a = item.decision
+        ok = _record(
+            lambda s: replace(
+                a,
+                decision="dismiss",
+                reviewer=name.strip(),
+                created_at=rv.utc_now(),
+                reason="retracted",
+                comment=comment,
+                tool_version=s.tool.version,
+                model=s.tool.model,
+            )
+        )
+        if ok:
+            shared.flash("success", "Added finding retracted.")
+        return
+    kwargs: dict[str, Any] = {"comment": comment}
+    if decision == "dismiss":
+        if reason is NO_REASON:
+            picked = str(ss.get(f"reason_{finding_id}") or "")
+            detail = str(ss.get(f"reason_text_{finding_id}") or "").strip()
+            kwargs["reason"] = ": ".join(part for part in (picked, detail) if part) or None
+        else:
+            kwargs["reason"] = reason
+    elif decision == "relabel":
+        category = ss.get(f"rl_cat_{finding_id}")
+        kwargs["new_category"] = category
+        kwargs["new_type"] = ss.get(f"rl_type_{finding_id}_{category}")
+        kwargs["new_severity"] = ss.get(f"rl_sev_{finding_id}")
+    ok = _record(
+        lambda s: rv.make_decision(
+            _opened_now(), item.original, decision, name, tool=s.tool, **kwargs
+        )
+    )
+    if ok:
+        shared.flash("success", f"{decision.capitalize()} recorded for “{_short(item.finding)}”.")
+        _step(order, +1)
+
+
+def _undo(finding_id: str) -> None:
+    """Record your previous decision on the finding again (history is never deleted)."""
+    doc = _opened_now()
+    mine = [
+        a
+        for a in shared.service().history(doc.sha256)
+        if a.finding_id == finding_id and a.reviewer == shared.reviewer_name() and not a.adjudicated
+    ]
+    if len(mine) < 2:
+        shared.flash(
+            "info",
+            "Nothing to undo: your first decision on a finding stays in the history; "
+            "record another decision to change it.",
+        )
+        return
+    previous = mine[-2]
+    if _record(lambda s: replace(previous, created_at=rv.utc_now(), tool_version=s.tool.version)):
+        shared.flash("success", f"Undone: back to {previous.decision}.")
 
 
 def _adjudicate(finding_id: str) -> None:
@@ -271,63 +329,52 @@ def _adjudicate(finding_id: str) -> None:
         shared.flash("success", f"Adjudicated: {decision} for “{_short(item.finding)}”.")
 
 
-def _decide(finding_id: str, decision: str, order: list[str]) -> None:
-    """Callback of the decision buttons: store the decision, then move to the next finding."""
-    item = next((i for i in _current_items() if i.finding.id == finding_id), None)
-    if item is None:
-        shared.flash("error", "That finding is no longer in the document's analysis.")
+def _on_viewer_action() -> None:
+    """A click, a text selection or a key in the document viewer."""
+    action = viewer_action()
+    if action is None:
         return
-    name = shared.reviewer_name()
-    comment = ss.get(f"comment_{finding_id}")
-    if item.state == "added" and item.decision is not None:
-        # An added span is retracted by a dismissal keyed on its span (no finding id).
-        a = item.decision
-        ok = _record(
-            lambda s: replace(
-                a,
-                decision="dismiss",
-                reviewer=name.strip(),
-                created_at=rv.utc_now(),
-                reason="retracted",
-                comment=comment or None,
-                tool_version=s.tool.version,
-                model=s.tool.model,
-            )
-        )
-        if ok:
-            shared.flash("success", "Added finding retracted.")
-        return
-    kwargs: dict[str, Any] = {"comment": comment}
-    if decision == "dismiss":
-        reason = str(ss.get(f"reason_{finding_id}") or "")
-        detail = str(ss.get(f"reason_text_{finding_id}") or "").strip()
-        kwargs["reason"] = ": ".join(part for part in (reason, detail) if part) or None
-    elif decision == "relabel":
-        category = ss.get(f"rl_cat_{finding_id}")
-        kwargs["new_category"] = category
-        kwargs["new_type"] = ss.get(f"rl_type_{finding_id}_{category}")
-        kwargs["new_severity"] = ss.get(f"rl_sev_{finding_id}")
-    elif decision == "comment":
-        previous = item.decision
-        if previous is None or not comment:
-            shared.flash("warning", "Write a comment and decide on the finding first.")
+    order: list[str] = list(ss.get("_order") or [])
+    current = ss.get("sel")
+    kind = action.get("type")
+    if kind == "select" and action.get("id") in order:
+        ss["sel"] = action["id"]
+    elif kind == "span":
+        ss["add_span"] = (int(action["start"]), int(action["end"]))
+        ss["add_open"] = True
+    elif kind == "key":
+        key = action.get("key")
+        if key in ("j", "k"):
+            _step(order, +1 if key == "j" else -1)
+        elif key == "n":
+            target = rv.next_open(order, _current_items(), current)
+            if target is None:
+                shared.flash("info", "Every finding shown has been reviewed.")
+            else:
+                ss["sel"] = target
+        elif key == "r":
+            ss["relabel_open"] = True
+        elif not current:
             return
-        decision = previous.decision
-        kwargs.update(
-            new_category=previous.new_category,
-            new_type=previous.new_type,
-            new_severity=previous.new_severity,
-            reason=previous.reason,
-        )
-    ok = _record(
-        lambda s: rv.make_decision(
-            _opened_now(), item.original, decision, name, tool=s.tool, **kwargs
-        )
-    )
-    if ok:
-        shared.flash("success", f"{decision.capitalize()} recorded for “{_short(item.finding)}”.")
-        if decision in ("confirm", "dismiss", "relabel"):
-            _step(order, +1)
+        elif key == "y":
+            _decide(current, "confirm", order)
+        elif key == "x":
+            index = action.get("reason")
+            reason = DISMISS_REASONS[index - 1] if isinstance(index, int) else None
+            _decide(current, "dismiss", order, reason=reason)
+        elif key == "u":
+            _undo(current)
+
+
+def _on_list_pick(table_key: str) -> None:
+    """A row picked in the findings list selects that finding."""
+    state = ss.get(table_key)
+    rows = list(getattr(getattr(state, "selection", None), "rows", None) or [])
+    if not rows and isinstance(state, dict):
+        rows = list(state.get("selection", {}).get("rows", []))
+    order: list[str] = list(ss.get("_order") or [])
+    if rows and 0 <= rows[0] < len(order):
+        ss["sel"] = order[rows[0]]
 
 
 def _sentence_choice(count: int) -> int | None:
@@ -348,17 +395,30 @@ def _sentence_choice(count: int) -> int | None:
 
 
 def _add(sentences: list[rv.Sentence]) -> None:
-    """Callback of "Add finding": a span the tool missed."""
-    index = _sentence_choice(len(sentences))
-    if index is None:
-        shared.flash("error", "Select the sentence first.")
-        return
+    """Callback of "Add finding": a span the tool missed (selected text, or sentence + phrase)."""
+    doc = _opened_now()
+    span = ss.get("add_span")
+    if span is not None:
+        start, end = span
+        index = rv.sentence_index(sentences, start)
+        sentence = sentences[index] if sentences else rv.Sentence(start, end, doc.text[start:end])
+        if end > sentence.end or start < sentence.start:
+            # The selection crosses sentences: it is its own passage.
+            sentence = rv.Sentence(start, end, doc.text[start:end])
+        phrase = doc.text[start:end]
+    else:
+        index_or_none = _sentence_choice(len(sentences))
+        if index_or_none is None:
+            shared.flash("error", "Select text in the document (or pick a sentence) first.")
+            return
+        sentence = sentences[index_or_none]
+        phrase = str(ss.get("add_phrase") or "")
     category = ss.get("add_cat") or "ambiguity"
     ok = _record(
         lambda s: rv.make_added(
-            _opened_now(),
-            sentences[index],
-            str(ss.get("add_phrase") or ""),
+            doc,
+            sentence,
+            phrase,
             category,
             str(ss.get(f"add_type_{category}") or ""),
             str(ss.get("add_sev") or "medium"),
@@ -368,9 +428,10 @@ def _add(sentences: list[rv.Sentence]) -> None:
         )
     )
     if ok:
-        shared.flash("success", f"Added “{ss.get('add_phrase')}” as {category}.")
+        shared.flash("success", f"Added “{_short_text(phrase)}” as {category}.")
         ss["add_phrase"] = ""
         ss["add_comment"] = ""
+        ss.pop("add_span", None)
 
 
 def _opened_now() -> rv.OpenedDocument:
@@ -386,12 +447,21 @@ def _current_items() -> list[rv.ReviewedFinding]:
     return rv.merge_decisions(doc.report.findings, shared.service().decisions(doc.sha256), name)
 
 
+def _short_text(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _short(finding: Finding) -> str:
+    return _short_text(finding.text or check_label(finding.type))
+
+
 def _team_panel(view: Consensus, fid: str) -> None:
     """Every reviewer's current decision on the finding; conflicts and the admin's ruling."""
     st.markdown("**Decisions by reviewer**")
     st.dataframe(rv.decision_rows(view.decisions), hide_index=True, key=f"team_{fid}")
     if view.adjudication is not None:
-        st.success(rv.adjudication_text(view.adjudication))
+        st.success(escape_markdown(rv.adjudication_text(view.adjudication)))
     elif view.disputed:
         st.warning("Reviewers disagree on this finding: an admin adjudicates.")
     if not (user.is_admin and user.team and view.conflict):
@@ -409,13 +479,74 @@ def _team_panel(view: Consensus, fid: str) -> None:
     st.button("Adjudicate", key="btn_adjudicate", on_click=_adjudicate, args=(fid,))
 
 
-def _short(finding: Finding) -> str:
-    text = finding.text or check_label(finding.type)
-    return text if len(text) <= 40 else text[:37] + "…"
+# -- 4. document | findings list and the selected finding -------------------------------------
 
+left, right = st.columns([3, 2], gap="medium")
+
+with left:
+    page_view = opened.kind == "pdf" and opened.has_original
+    view = st.radio(
+        "View",
+        ["Text", "Page image"] if page_view else ["Text"],
+        horizontal=True,
+        key="view",
+        label_visibility="collapsed",
+    )
+    if view == "Page image" and page_view:
+        boxes = svc.page_boxes(sha) or ()
+        target = None
+        if selected is not None:
+            target = selected.finding.page
+            if target is None and selected.finding.start is not None:
+                target = page_of_offset(boxes, selected.finding.start)
+        pages = opened.pages or 1
+        if target is not None and ss.get("_page_for") != ss.get("sel"):
+            ss["page"] = int(target)
+            ss["_page_for"] = ss.get("sel")
+        if not 1 <= int(ss.get("page", 1)) <= pages:
+            ss["page"] = 1
+        col_page, col_zoom = st.columns(2)
+        with col_page:
+            page = int(st.number_input("Page", 1, pages, key="page", step=1))
+        with col_zoom:
+            zoom = st.select_slider(
+                "Zoom",
+                options=[100, 150, 200, 250, 300],
+                value=150,
+                key="zoom",
+                format_func=lambda z: f"{z}%",
+            )
+        marks = rv.page_highlights(shown, selected.finding.id if selected else None)
+        png = shared.page_png(
+            shared.db_url(),
+            sha,
+            page,
+            tuple((h.start, h.end, h.colour, h.selected) for h in marks),
+            zoom / 100 * 1.5,
+        )
+        if png is None:
+            st.warning("The original PDF is not stored: only the text view is available.")
+        else:
+            # Rendered at the zoom's resolution and shown at its own size in a scroll box.
+            with st.container(height=760, border=True):
+                st.image(png, caption=f"Page {page} of {pages}", width="content")
+            if not boxes:
+                st.caption("Character positions are unavailable: the page is shown plain.")
+    else:
+        whole = st.toggle("Whole document", key="whole", value=False)
+        focus = selected.finding.id if selected else None
+        body = rv.document_html(opened.text, shown, focus_id=focus, window=not whole)
+        document_viewer(
+            body,
+            rv.viewer_legend_html(),
+            selected=focus,
+            version=hashlib.sha1(body.encode("utf-8")).hexdigest()[:16],
+            reasons=DISMISS_REASONS,
+            on_action=_on_viewer_action,
+        )
 
 with right:
-    nav = st.columns([1, 1, 2], vertical_alignment="center")
+    nav = st.columns([1, 1, 1], vertical_alignment="center")
     nav[0].button(
         "◀ Prev",
         key="btn_prev",
@@ -434,21 +565,25 @@ with right:
         disabled=not ids,
         width="stretch",
     )
-    nav[2].caption("Keys: J next · K previous · Y confirm · X dismiss")
+    nav[2].caption("Press ? in the document for the keys")
     if not ids:
         st.info("No finding matches the filters.")
     else:
-        numbers = {fid: n for n, fid in enumerate(ids, start=1)}
-        st.selectbox(
-            "Finding",
-            ids,
-            format_func=lambda fid: rv.finding_label(by_id[fid], numbers[fid]),
-            key="sel",
+        table_key = f"findings_{ss.get('sel', '')}"
+        st.dataframe(
+            rv.finding_rows(shown, numbers, ss.get("sel")),
+            hide_index=True,
+            height=260,
+            key=table_key,
+            on_select=functools.partial(_on_list_pick, table_key),
+            selection_mode="single-row",
+            column_config={"": st.column_config.TextColumn(width=24)},
         )
     if selected is not None:
         f = selected.finding
         fid = f.id
         with st.container(border=True):
+            st.markdown(f"**#{numbers.get(fid, '?')}**")
             st.html(rv.finding_detail_html(selected))
             if f.start is not None:
                 st.html(rv.passage_html(f))
@@ -457,7 +592,7 @@ with right:
             elif not reviewer:
                 st.warning("Enter your reviewer name in the sidebar to annotate.")
             locked = not reviewer or not user.can_decide
-            st.text_input("Comment (saved with your decision)", key=f"comment_{fid}")
+            st.text_input("Comment (saved with your next decision)", key=f"comment_{fid}")
             if selected.state == "added":
                 st.button(
                     "Retract this added finding",
@@ -486,12 +621,12 @@ with right:
                     shortcut="X",
                 )
                 row[2].button(
-                    "Save comment",
-                    key="btn_comment",
-                    on_click=_decide,
-                    args=(fid, "comment", ids),
+                    "↶ Undo",
+                    key="btn_undo",
+                    on_click=_undo,
+                    args=(fid,),
                     disabled=locked or selected.decision is None,
-                    help="Records your current decision again, with this comment.",
+                    help="Record your previous decision on this finding again (U).",
                 )
                 # No reason until the reviewer picks one: X alone records none (issue #16).
                 st.selectbox(
@@ -502,7 +637,7 @@ with right:
                     key=f"reason_{fid}",
                 )
                 st.text_input("Reason details (optional)", key=f"reason_text_{fid}")
-                with st.expander("Relabel"):
+                with st.expander("Relabel (R)", expanded=bool(ss.pop("relabel_open", False))):
                     cat_options = [c for c in CATEGORIES if c != "missing"]
                     if f.category == "missing":
                         cat_options = ["missing"]
@@ -535,21 +670,33 @@ with right:
                 with st.expander(f"History ({len(history)})"):
                     st.dataframe(rv.history_rows(history), hide_index=True)
 
-    with st.expander("Add a missed finding"):
+    with st.expander("Add a missed finding", expanded=bool(ss.get("add_open"))):
         sentences = rv.split_sentences(opened.text)
-        _sentence_choice(len(sentences))
-        if selected is not None and ss.get("_add_for") != (sha, selected.finding.id):
-            # Follow the selected finding: start from the sentence it sits in.
-            ss["_add_for"] = (sha, selected.finding.id)
-            if selected.finding.start is not None:
-                ss["add_sentence"] = rv.sentence_index(sentences, selected.finding.start)
-        st.selectbox(
-            "Sentence",
-            range(len(sentences)),
-            format_func=lambda n: rv.sentence_label(sentences[n]),
-            key="add_sentence",
-        )
-        st.text_input("Phrase (must be inside the sentence)", key="add_phrase")
+        span = ss.get("add_span")
+        if span is not None and not 0 <= span[0] < span[1] <= len(opened.text):
+            ss.pop("add_span", None)
+            span = None
+        if span is not None:
+            st.caption("Selected in the document:")
+            st.html(rv.selection_html(opened.text, span[0], span[1]))
+            st.button(
+                "Clear the selection", key="btn_clear_span", on_click=ss.pop, args=("add_span",)
+            )
+        else:
+            st.caption("Select words in the document with the mouse, or pick a sentence here.")
+            _sentence_choice(len(sentences))
+            if selected is not None and ss.get("_add_for") != (sha, selected.finding.id):
+                # Follow the selected finding: start from the sentence it sits in.
+                ss["_add_for"] = (sha, selected.finding.id)
+                if selected.finding.start is not None:
+                    ss["add_sentence"] = rv.sentence_index(sentences, selected.finding.start)
+            st.selectbox(
+                "Sentence",
+                range(len(sentences)),
+                format_func=lambda n: rv.sentence_label(sentences[n]),
+                key="add_sentence",
+            )
+            st.text_input("Phrase (must be inside the sentence)", key="add_phrase")
         add_cat = st.selectbox("Category", [c for c in CATEGORIES if c != "missing"], key="add_cat")
         st.selectbox("Type", list(TYPES_BY_CATEGORY[add_cat]), key=f"add_type_{add_cat}")
         ss.setdefault("add_sev", "medium")
@@ -562,6 +709,7 @@ with right:
             args=(sentences,),
             disabled=not reviewer or not user.can_decide,
         )
+        shared.show_flash()
 
     st.download_button(
         "Reviewed report (HTML): decisions applied",
