@@ -187,13 +187,18 @@ def _sign_in_form(the_store: Store) -> None:
     st.rerun()
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def open_document(url: str, sha256: str) -> OpenedDocument | None:
-    """The stored document and its latest analysis (read once per sha256, never re-run)."""
-    return service().open_stored(sha256)
+    """The stored document and its latest analysis (read once per sha256 and user, never
+    re-run); None when it is missing or this session's user may not see it."""
+    return _open_document(url, sha256, active_principal())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def _open_document(url: str, sha256: str, user: Principal) -> OpenedDocument | None:
+    # The user is part of the cache key: one user's answer is never served to another.
+    return service().for_user(user).open_stored(sha256)
+
+
 def page_png(
     url: str,
     sha256: str,
@@ -201,15 +206,27 @@ def page_png(
     highlights: tuple[tuple[int, int, str, bool], ...],
     scale: float,
 ) -> bytes | None:
-    """A rendered PDF page with highlights (cached per page and highlight set)."""
+    """A rendered PDF page with highlights (cached per page, highlight set and user)."""
+    return _page_png(url, sha256, page, highlights, scale, active_principal())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _page_png(
+    url: str,
+    sha256: str,
+    page: int,
+    highlights: tuple[tuple[int, int, str, bool], ...],
+    scale: float,
+    user: Principal,
+) -> bytes | None:
     marks = [Highlight(a, b, colour, selected) for a, b, colour, selected in highlights]
-    return service().page_png(sha256, page, marks, scale)
+    return service().for_user(user).page_png(sha256, page, marks, scale)
 
 
 def forget_document() -> None:
     """Drop cached results after a document was analysed again."""
-    open_document.clear()
-    page_png.clear()
+    _open_document.clear()
+    _page_png.clear()
 
 
 def reviewer_name() -> str:

@@ -340,7 +340,10 @@ def document_html(doc: DocumentReport, number: int = 1) -> str:
     Returns:
         An HTML fragment.
     """
-    parts = [f'<section class="document"><h2>{number}. {_esc(doc.path)}</h2>']
+    parts = [
+        f'<section class="document" id="{document_anchor(doc.path)}">'
+        f"<h2>{number}. {_esc(doc.path)}</h2>"
+    ]
     if doc.status != "ok":
         parts.append(_facts_table(doc))
         parts.append(f'<p class="error">Error: {_esc(doc.error or "unknown error")}</p>')
@@ -422,11 +425,19 @@ def _simple_table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric:
     )
 
 
+def document_anchor(path: str) -> str:
+    """The id of a document's section, which the portfolio rows link to."""
+    return "doc-" + hashlib.sha1(path.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+
+
 def _portfolio_rows(portfolio: Portfolio) -> str:
     checks = portfolio.check_ids
     rows = []
     for row in portfolio.rows:
-        head = f'<td class="num">{row.rank}</td><td>{_esc(row.path)}</td>'
+        head = (
+            f'<td class="num">{row.rank}</td>'
+            f'<td><a href="#{document_anchor(row.path)}">{_esc(row.path)}</a></td>'
+        )
         if row.status != "ok":
             rows.append(
                 f'<tr>{head}<td colspan="{3 + len(checks)}" class="error">error: '

@@ -46,6 +46,12 @@ from analyzer.review.decisions import (
     team_view,
     type_options,
 )
+from analyzer.review.exports import (
+    issue_rows,
+    review_counts,
+    reviewed_documents,
+    reviewed_export,
+)
 from analyzer.review.html import (
     STATE_CLASSES,
     TextWindow,
@@ -81,7 +87,6 @@ from analyzer.review.portfolio import (
     batch_report,
     portfolio_rows,
     replace_path,
-    reviewed_export,
     sort_portfolio,
 )
 from analyzer.review.risk import (
@@ -123,6 +128,7 @@ __all__ = [
     "highlight_css",
     "highlighted_html",
     "history_rows",
+    "issue_rows",
     "legend_html",
     "locate_phrase",
     "make_added",
@@ -135,6 +141,8 @@ __all__ = [
     "passage_html",
     "portfolio_rows",
     "replace_path",
+    "review_counts",
+    "reviewed_documents",
     "reviewed_export",
     "reviewed_report",
     "risk_summary",

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import Any
 
 from analyzer.report import render as render_report
 from analyzer.report.common import check_label
-from analyzer.review.decisions import reviewed_report
 from analyzer.review.service import OpenedDocument
 from analyzer.types import (
     CATEGORIES,
-    Annotation,
     DocumentReport,
     Report,
     ToolInfo,
@@ -23,28 +22,38 @@ from analyzer.types import (
 # ---------------------------------------------------------------------------------------------
 
 
-def portfolio_rows(opened: Iterable[OpenedDocument]) -> list[dict[str, Any]]:
+def portfolio_rows(
+    opened: Iterable[OpenedDocument], reviewed: dict[str, tuple[int, int]] | None = None
+) -> list[dict[str, Any]]:
     """One row per document: name, kind, pages, risk score, counts by category, missing.
 
-    Rows are plain dicts (for a dataframe); counts are present for every category.
+    Rows are plain dicts (for a dataframe); counts are present for every category. The name
+    is the file name (never the server path), a failed file says why in `error`.
+
+    Args:
+        opened: The documents.
+        reviewed: Per sha256, (findings with a decision that counts, findings): shown as
+            "reviewed 3 of 12".
     """
     rows = []
     for doc in opened:
         report = doc.report
         counts = Counter(f.category for f in report.findings)
         missing = [check_label(f.type) for f in report.findings if f.category == "missing"]
+        done, total = (reviewed or {}).get(doc.sha256, (0, len(report.findings)))
         row: dict[str, Any] = {
-            "document": doc.name,
+            "document": PurePath(doc.name.replace("\\", "/")).name or doc.name,
             "kind": doc.kind or "",
-            "pages": doc.pages,
+            "pages": "" if doc.pages is None else str(doc.pages),
             "status": report.status,
+            "error": report.error or "",
             "risk_score": report.summary.get("risk_score"),
+            "reviewed": f"{done} of {total}" if report.status == "ok" else "",
         }
         for category in CATEGORIES:
             if category != "missing":
                 row[category] = counts.get(category, 0)
         row["missing_safeguards"] = ", ".join(missing)
-        row["error"] = report.error or ""
         row["sha256"] = doc.sha256
         rows.append(row)
     return rows
@@ -62,21 +71,6 @@ def batch_report(opened: Iterable[OpenedDocument], fmt: str, tool: ToolInfo) -> 
     """The batch as a report file in a DESIGN.md format ("json", "csv", "md", "html")."""
     reports = [replace_path(doc) for doc in opened]
     return render_report(Report(tool=tool, documents=reports), fmt)  # type: ignore[arg-type]
-
-
-def reviewed_export(
-    doc: OpenedDocument, resolved: Iterable[Annotation], fmt: str, tool: ToolInfo
-) -> str:
-    """One document's report as its reviewers left it (`reviewed_report`), in a DESIGN.md format.
-
-    Args:
-        doc: The opened document.
-        resolved: Its resolved decisions (adjudicated or agreed, one per finding).
-        fmt: "json", "csv", "md" or "html".
-        tool: Tool info for the report header.
-    """
-    report = reviewed_report(replace_path(doc), resolved, doc.text)
-    return render_report(Report(tool=tool, documents=[report]), fmt)  # type: ignore[arg-type]
 
 
 def replace_path(doc: OpenedDocument) -> DocumentReport:

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from analyzer.cli import app
 from analyzer.report import to_html
+from analyzer.report.html import document_anchor
 from analyzer.report.portfolio import PORTFOLIO_COLUMNS, build_portfolio, to_portfolio_csv
 from analyzer.types import DocumentReport, Finding, Report, ToolInfo
 
@@ -123,7 +124,10 @@ def test_portfolio_csv_one_row_per_document_in_rank_order() -> None:
 def test_portfolio_section_opens_a_batch_html_report_only() -> None:
     page = to_html(_batch())
     assert '<section class="portfolio"><h2>Portfolio</h2>' in page
-    assert page.index("Portfolio") < page.index('<section class="document">')
+    assert page.index("Portfolio") < page.index('<section class="document"')
+    # Each portfolio row links to its document's section (issue #16, item 11).
+    anchor = document_anchor("team-b/high.txt")
+    assert f'href="#{anchor}"' in page and f'<section class="document" id="{anchor}">' in page
     ranked = [page.index(p) for p in ("team-b/high.txt", "team-b/middle.txt", "team-a/low.txt")]
     assert ranked == sorted(ranked)
     assert "'=broken.pdf" not in page and "=broken.pdf" in page

@@ -6,6 +6,7 @@ Every document goes through the same cached path as the review page: a file alre
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -93,7 +94,7 @@ if not results:
     st.info("Analyse a folder or some uploads to see the portfolio.")
     st.stop()
 
-rows = rv.sort_portfolio(rv.portfolio_rows(results))
+rows = rv.sort_portfolio(rv.portfolio_rows(results, rv.review_counts(svc, results)))
 st.subheader(f"Portfolio: {len(rows)} documents")
 event = st.dataframe(
     rows,
@@ -105,6 +106,9 @@ event = st.dataframe(
         "document",
         "kind",
         "pages",
+        "status",
+        "error",
+        "reviewed",
         "risk_score",
         "ambiguity",
         "commitment",
@@ -112,7 +116,6 @@ event = st.dataframe(
         "assumption",
         "estimate",
         "missing_safeguards",
-        "error",
     ],
     column_config={
         "risk_score": st.column_config.ProgressColumn(
@@ -144,28 +147,28 @@ if openable:
         st.switch_page(shared.REVIEW_PAGE)
 
 tool = svc.tool
-col_csv, col_json, col_html = st.columns(3)
-col_csv.download_button(
-    "Batch report (CSV)",
-    data=rv.batch_report(results, "csv", tool),
-    file_name="scopelens-batch.csv",
-    mime="text/csv",
-    key="dl_batch_csv",
-    on_click="ignore",
+st.caption(
+    "The reports apply the reviewers' decisions: dismissed findings are left out, relabels "
+    "and added findings apply (an admin's adjudication where reviewers disagree)."
 )
-col_json.download_button(
-    "Batch report (JSON)",
-    data=rv.batch_report(results, "json", tool),
-    file_name="scopelens-batch.json",
-    mime="application/json",
-    key="dl_batch_json",
-    on_click="ignore",
+FORMATS: tuple[tuple[str, str, str], ...] = (
+    ("CSV", "csv", "text/csv"),
+    ("JSON", "json", "application/json"),
+    ("HTML", "html", "text/html"),
 )
-col_html.download_button(
-    "Batch report (HTML)",
-    data=rv.batch_report(results, "html", tool),
-    file_name="scopelens-batch.html",
-    mime="text/html",
-    key="dl_batch_html",
-    on_click="ignore",
-)
+
+
+def _reviewed_batch(fmt: str) -> Callable[[], str]:
+    """The batch report in `fmt`, built when clicked with the decisions as they are then."""
+    return lambda: rv.batch_report(rv.reviewed_documents(svc, results), fmt, tool)
+
+
+for column, (label, fmt, mime) in zip(st.columns(3), FORMATS, strict=True):
+    column.download_button(
+        f"Batch report ({label})",
+        data=_reviewed_batch(fmt),
+        file_name=f"scopelens-batch.{fmt}",
+        mime=mime,
+        key=f"dl_batch_{fmt}",
+        on_click="ignore",
+    )

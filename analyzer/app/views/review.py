@@ -21,6 +21,7 @@ from analyzer.errors import AccessDenied
 from analyzer.render import page_of_offset
 from analyzer.report import escape_markdown
 from analyzer.report.common import check_label
+from analyzer.report.issues import to_docx, to_xlsx
 from analyzer.review.team import NOT_FOUND
 from analyzer.types import CATEGORIES, SEVERITIES, TYPES_BY_CATEGORY, Finding
 
@@ -711,9 +712,11 @@ with right:
         )
         shared.show_flash()
 
+    # Built when clicked (on another thread), from the decisions as they are then.
+    export_doc: rv.OpenedDocument = opened
     st.download_button(
         "Reviewed report (HTML): decisions applied",
-        data=rv.reviewed_export(opened, svc.resolved(sha), "html", svc.tool),
+        data=lambda: rv.reviewed_export(export_doc, svc.resolved(sha), "html", svc.tool),
         file_name=f"scopelens-reviewed-{sha[:12]}.html",
         mime="text/html",
         key="dl_reviewed_html",
@@ -721,9 +724,29 @@ with right:
         help="Dismissed findings left out, relabels and added findings applied; where "
         "reviewers disagree, the admin's adjudication counts.",
     )
+    col_xlsx, col_docx = st.columns(2)
+    col_xlsx.download_button(
+        "Issues list (Excel)",
+        data=lambda: to_xlsx(rv.issue_rows(export_doc, svc.decisions(sha)), "Issues"),
+        file_name=f"scopelens-issues-{sha[:12]}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="dl_issues_xlsx",
+        on_click="ignore",
+        help="Every finding with its status, reason, comment and reviewer.",
+    )
+    col_docx.download_button(
+        "Issues list (Word)",
+        data=lambda: to_docx(
+            rv.issue_rows(export_doc, svc.decisions(sha)), f"Issues list: {export_doc.name}"
+        ),
+        file_name=f"scopelens-issues-{sha[:12]}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="dl_issues_docx",
+        on_click="ignore",
+    )
     st.download_button(
         "Download this document's annotations (JSONL)",
-        data=svc.export_jsonl(sha),
+        data=lambda: svc.export_jsonl(sha),
         file_name=f"annotations-{sha[:12]}.jsonl",
         mime="application/jsonl",
         key="dl_annotations",
