@@ -388,3 +388,28 @@ class Annotation:
         """Inverse of `to_dict` (unknown keys are ignored)."""
         names = cls.__slots__
         return cls(**{k: data[k] for k in names if k in data})
+
+
+# ---------------------------------------------------------------------------------------------
+# A finding as a reviewer sees it
+# ---------------------------------------------------------------------------------------------
+
+REVIEW_STATES: tuple[str, ...] = ("unreviewed", "confirmed", "dismissed", "relabelled", "added")
+"""Review state of a finding, from the current decision on it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedFinding:
+    """A finding as the reviewer sees it: its label after relabelling, and its review state.
+
+    Attributes:
+        finding: The effective finding (a relabel's new category/type/severity applied).
+        original: The finding as detected (for added spans: the same as `finding`).
+        state: One of `REVIEW_STATES`.
+        decision: The current decision it comes from, or None when unreviewed.
+    """
+
+    finding: Finding
+    original: Finding
+    state: str
+    decision: Annotation | None = None

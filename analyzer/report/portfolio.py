@@ -15,11 +15,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
+from analyzer.report.common import check_label
 from analyzer.report.csv import csv_safe
-from analyzer.types import CATEGORIES, TYPES_BY_CATEGORY, DocumentReport, Report
+from analyzer.types import CATEGORIES, TYPES_BY_CATEGORY, DocumentReport, Report, ToolInfo
 
 TOP_N = 15
 """Rows in the "fire most" tables."""
@@ -285,3 +288,42 @@ def to_portfolio_csv(portfolio: Portfolio) -> str:
         ]
         writer.writerow([csv_safe(v) for v in cells])
     return buffer.getvalue()
+
+
+def batch_table(
+    reports: Sequence[DocumentReport], reviewed: dict[str, tuple[int, int]] | None = None
+) -> list[dict[str, Any]]:
+    """The review app's batch table: one plain row per document, ranked like the portfolio.
+
+    Args:
+        reports: The documents (`path` is what the row shows, as a file name).
+        reviewed: Per sha256, (findings with a decision that counts, findings): shown as
+            "3 of 12".
+
+    Returns:
+        Rows (dicts for a dataframe) with the file name, kind, pages, status, error, review
+        progress, risk score, a count for every category, the missing safeguards in words
+        and the sha256 (to open the document).
+    """
+    by_path = {r.path: r for r in reports}
+    rows = []
+    for ranked in build_portfolio(Report(tool=ToolInfo(), documents=list(reports))).rows:
+        report = by_path[ranked.path]
+        counts = dict(ranked.by_category)
+        done, total = (reviewed or {}).get(report.sha256 or "", (0, len(report.findings)))
+        row: dict[str, Any] = {
+            "document": PurePath(ranked.path.replace("\\", "/")).name or ranked.path,
+            "kind": report.kind or "",
+            "pages": "" if report.pages is None else str(report.pages),
+            "status": ranked.status,
+            "error": ranked.error or "",
+            "reviewed": f"{done} of {total}" if ranked.status == "ok" else "",
+            "risk_score": ranked.risk_score,
+        }
+        for category in CATEGORIES:
+            if category != "missing":
+                row[category] = counts.get(category, 0)
+        row["missing_safeguards"] = ", ".join(check_label(m) for m in ranked.missing)
+        row["sha256"] = report.sha256 or ""
+        rows.append(row)
+    return rows

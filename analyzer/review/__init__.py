@@ -1,9 +1,12 @@
 """The review service: everything the Streamlit review app does, without Streamlit.
 
 The app pages are thin shells over this package: `service` (opening documents through the
-store, decisions, page images), `decisions` (decisions merged into findings, filters, annotation
-records), `risk`, `html` (escaped HTML pieces), `portfolio` (batch rows), `models` (the model
-page). A document is analysed once per sha256: re-opening it reads the stored report.
+store, access, decisions, page images), `team` (who may see and do what, sign-in),
+`decisions` (decisions merged into findings, filters, annotation records), `exports` (reports
+and issues lists that honour decisions), `portfolio` (batch rows), `models` (the model page).
+The escaped HTML pieces it re-exports live in `analyzer.report.review_html` and the risk panel
+in `analyzer.report.risk`: they take plain records. A document is analysed once per sha256:
+re-opening it reads the stored report.
 
     service = ReviewService(store, Analyzer(boxes=True))
     opened = service.open_bytes(data, "acme.pdf")        # analyses, or reads the stored report
@@ -16,12 +19,33 @@ string built here is escaped.
 
 from __future__ import annotations
 
+from analyzer.report.review_html import (
+    STATE_CLASSES,
+    TextWindow,
+    counts_html,
+    document_html,
+    finding_detail_html,
+    highlight_css,
+    highlighted_html,
+    history_rows,
+    legend_html,
+    passage_html,
+    safeguards_html,
+    selection_html,
+    sentence_label,
+    summary_html,
+    text_window,
+    viewer_css,
+    viewer_legend_html,
+)
+from analyzer.report.risk import (
+    RiskSummary,
+    risk_summary,
+)
 from analyzer.review.decisions import (
-    REVIEW_STATES,
     SOURCE_KINDS,
     SOURCE_LABELS,
     FindingFilter,
-    ReviewedFinding,
     Sentence,
     added_finding,
     adjudication_text,
@@ -36,6 +60,7 @@ from analyzer.review.decisions import (
     make_decision,
     merge_decisions,
     next_open,
+    page_highlights,
     reviewed_report,
     ruling_label,
     ruling_options,
@@ -45,33 +70,13 @@ from analyzer.review.decisions import (
     split_sentences,
     team_view,
     type_options,
+    utc_now,
 )
 from analyzer.review.exports import (
     issue_rows,
     review_counts,
     reviewed_documents,
     reviewed_export,
-)
-from analyzer.review.html import (
-    STATE_CLASSES,
-    TextWindow,
-    counts_html,
-    document_html,
-    finding_detail_html,
-    highlight_css,
-    highlighted_html,
-    history_rows,
-    legend_html,
-    page_highlights,
-    passage_html,
-    safeguards_html,
-    selection_html,
-    sentence_label,
-    summary_html,
-    text_window,
-    utc_now,
-    viewer_css,
-    viewer_legend_html,
 )
 from analyzer.review.models import (
     ModelInfo,
@@ -83,21 +88,13 @@ from analyzer.review.models import (
     type_rows,
     verdict,
 )
-from analyzer.review.portfolio import (
-    batch_report,
-    portfolio_rows,
-    replace_path,
-    sort_portfolio,
-)
-from analyzer.review.risk import (
-    RiskSummary,
-    risk_summary,
-)
+from analyzer.review.portfolio import batch_report, replace_path
 from analyzer.review.service import (
     OpenedDocument,
     ReviewService,
     allow_list_key,
 )
+from analyzer.types import REVIEW_STATES, ReviewedFinding
 
 __all__ = [
     "REVIEW_STATES",
@@ -139,7 +136,6 @@ __all__ = [
     "next_open",
     "page_highlights",
     "passage_html",
-    "portfolio_rows",
     "replace_path",
     "review_counts",
     "reviewed_documents",
@@ -156,7 +152,6 @@ __all__ = [
     "sentence_label",
     "severity_rank",
     "shipped_models",
-    "sort_portfolio",
     "source_kind",
     "split_sentences",
     "summary_html",

@@ -10,23 +10,23 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from analyzer.consensus import Consensus, Verdict, consensus, verdict
+from analyzer.render import Highlight, highlights_for
 from analyzer.report.common import category_order, check_label
 from analyzer.review.service import OpenedDocument
 from analyzer.scoring import count_words, summarize
 from analyzer.store import utc_timestamp
 from analyzer.types import (
     CATEGORIES,
+    REVIEW_STATES,
     SEVERITIES,
     TYPES_BY_CATEGORY,
     Annotation,
     DocumentReport,
     Finding,
+    ReviewedFinding,
     ToolInfo,
     finding_id,
 )
-
-REVIEW_STATES: tuple[str, ...] = ("unreviewed", "confirmed", "dismissed", "relabelled", "added")
-"""Review state of a finding, from the current decision on it."""
 
 SOURCE_KINDS: tuple[str, ...] = ("rule", "model", "check", "reviewer")
 """The part of `Finding.source` before the colon."""
@@ -50,23 +50,6 @@ _STATE_OF_DECISION = {
 # ---------------------------------------------------------------------------------------------
 # Decisions merged into findings; filters
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewedFinding:
-    """A finding as the reviewer sees it: its label after relabelling, and its review state.
-
-    Attributes:
-        finding: The effective finding (a relabel's new category/type/severity applied).
-        original: The finding as detected (for added spans: the same as `finding`).
-        state: One of `REVIEW_STATES`.
-        decision: The current decision it comes from, or None when unreviewed.
-    """
-
-    finding: Finding
-    original: Finding
-    state: str
-    decision: Annotation | None = None
 
 
 def added_finding(annotation: Annotation) -> Finding:
@@ -540,3 +523,13 @@ def make_added(
         tool_version=tool.version,
         model=tool.model,
     )
+
+
+def utc_now() -> str:
+    """The current time as a DESIGN.md timestamp ("2026-11-25T18:00:00Z")."""
+    return utc_timestamp()
+
+
+def page_highlights(items: Iterable[ReviewedFinding], selected_id: str | None) -> list[Highlight]:
+    """Highlights for a page image: every shown finding, the selected one outlined."""
+    return highlights_for((i.finding for i in items), selected_id)

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from analyzer import review as rv
 from analyzer.report.issues import HEADERS, to_docx, to_xlsx
+from analyzer.report.portfolio import batch_table
 from analyzer.review.team import Principal
 from analyzer.types import Finding
 
@@ -112,7 +113,7 @@ def test_batch_reports_and_portfolio_follow_the_decisions(service: rv.ReviewServ
 
     counts = rv.review_counts(service, [light, failed])
     assert counts == {opened.sha256: (2, len(opened.report.findings))}
-    rows = rv.portfolio_rows([light, failed], counts)
+    rows = batch_table([rv.replace_path(d) for d in (light, failed)], counts)
     assert [r["document"] for r in rows] == ["proposal.txt", "empty.txt"]  # no server paths
     assert rows[0]["reviewed"] == f"2 of {len(opened.report.findings)}"
     assert rows[0]["pages"] == "" and rows[1]["error"]

@@ -12,6 +12,7 @@ from app_helpers import HOSTILE_NAME, HOSTILE_TEXT, XSS_IMG, XSS_SCRIPT
 from analyzer import review as rv
 from analyzer.analyze import Analyzer, error_report
 from analyzer.render import highlights_for
+from analyzer.report.portfolio import batch_table
 from analyzer.store import Store
 from analyzer.store.repository import RuleStats
 from analyzer.types import Finding, SafeguardCheck, sha256_bytes
@@ -355,7 +356,7 @@ def test_review_html_pieces_escape_untrusted_values() -> None:
 def test_review_portfolio_rows_and_batch_report(service: rv.ReviewService) -> None:
     good = _open_text(service)
     bad = service.open_bytes(b"", "empty.txt")
-    rows = rv.sort_portfolio(rv.portfolio_rows([bad, good]))
+    rows = batch_table([rv.replace_path(d) for d in (bad, good)])
     assert [r["status"] for r in rows] == ["ok", "error"]
     assert rows[0]["ambiguity"] >= 4 and "Acceptance" in rows[0]["missing_safeguards"]
     payload = json.loads(rv.batch_report([good, bad], "json", service.tool))

@@ -16,6 +16,7 @@ from analyzer import review as rv
 from analyzer.app import shared
 from analyzer.batch import iter_files
 from analyzer.errors import AccessDenied
+from analyzer.report.portfolio import batch_table
 
 ss = st.session_state
 svc = shared.service()
@@ -94,7 +95,7 @@ if not results:
     st.info("Analyse a folder or some uploads to see the portfolio.")
     st.stop()
 
-rows = rv.sort_portfolio(rv.portfolio_rows(results, rv.review_counts(svc, results)))
+rows = batch_table([rv.replace_path(d) for d in results], rv.review_counts(svc, results))
 st.subheader(f"Portfolio: {len(rows)} documents")
 event = st.dataframe(
     rows,

@@ -694,7 +694,7 @@ with right:
             st.selectbox(
                 "Sentence",
                 range(len(sentences)),
-                format_func=lambda n: rv.sentence_label(sentences[n]),
+                format_func=lambda n: rv.sentence_label(sentences[n].start, sentences[n].text),
                 key="add_sentence",
             )
             st.text_input("Phrase (must be inside the sentence)", key="add_phrase")

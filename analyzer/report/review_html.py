@@ -1,6 +1,7 @@
-"""Escaped HTML pieces of the review page: highlighted text windows, passages, the legend,
-counts, safeguards, a finding's detail and the document summary. Document text is untrusted:
-every string built here is escaped."""
+"""Escaped HTML pieces of the review app: highlighted text windows, the viewer's document body
+and styles, passages, the legend, counts, safeguards, a finding's detail and the document
+summary. They take plain records (`Finding`, `ReviewedFinding`, `RiskSummary`); document text is
+untrusted: every string built here is escaped."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from dataclasses import dataclass, replace
 from html import escape
 from typing import Any
 
-from analyzer.render import Highlight, highlights_for
 from analyzer.report.colours import (
     CATEGORY_COLOURS,
     CATEGORY_LINE_COLOURS,
@@ -19,13 +19,12 @@ from analyzer.report.colours import (
 )
 from analyzer.report.common import check_label
 from analyzer.report.html import highlight_text
-from analyzer.review.decisions import ReviewedFinding, Sentence
-from analyzer.review.risk import RiskSummary
-from analyzer.store import utc_timestamp
+from analyzer.report.risk import RiskSummary
 from analyzer.types import (
     CATEGORIES,
     Annotation,
     Finding,
+    ReviewedFinding,
     SafeguardCheck,
 )
 
@@ -294,19 +293,9 @@ def legend_html() -> str:
     return f"<div>{chips}</div>"
 
 
-def page_highlights(items: Iterable[ReviewedFinding], selected_id: str | None) -> list[Highlight]:
-    """Highlights for a page image: every shown finding, the selected one outlined."""
-    return highlights_for((i.finding for i in items), selected_id)
-
-
 # ---------------------------------------------------------------------------------------------
 # Small escaped HTML pieces and rows for the review page
 # ---------------------------------------------------------------------------------------------
-
-
-def utc_now() -> str:
-    """The current time as a DESIGN.md timestamp ("2026-11-25T18:00:00Z")."""
-    return utc_timestamp()
 
 
 def _chip(category: str, text: str) -> str:
@@ -415,12 +404,12 @@ def history_rows(history: Iterable[Annotation]) -> list[dict[str, Any]]:
     ]
 
 
-def sentence_label(sentence: Sentence, width: int = 90) -> str:
-    """A sentence shortened for a picker (plain text)."""
-    text = " ".join(sentence.text.split())
+def sentence_label(start: int, sentence: str, width: int = 90) -> str:
+    """A sentence (starting at offset `start`) shortened for a picker (plain text)."""
+    text = " ".join(sentence.split())
     if len(text) > width:
         text = text[: width - 1] + "…"
-    return f"@{sentence.start}: {text}"
+    return f"@{start}: {text}"
 
 
 def summary_html(name: str, kind: str | None, pages: int | None, summary: RiskSummary) -> str:
