@@ -22,7 +22,7 @@ from typing import Any
 
 import streamlit as st
 
-from analyzer.review.html import viewer_css
+from analyzer.report.review_html import viewer_css
 
 _JS = (resources.files("analyzer.app") / "viewer.js").read_text(encoding="utf-8")
 
