@@ -235,15 +235,9 @@ class ReviewService:
                 original=original,
             )
             has_original = True
+        # Positional, in field order: (sha256, name, kind, pages, text, report, original, cached).
         return OpenedDocument(
-            sha256=sha256,
-            name=stored.name,
-            kind=stored.kind,
-            pages=stored.pages,
-            text=stored.text,
-            report=report,
-            has_original=has_original,
-            cached=True,
+            sha256, stored.name, stored.kind, stored.pages, stored.text, report, has_original, True
         )
 
     def reanalyse(self, sha256: str) -> OpenedDocument:
@@ -276,16 +270,8 @@ class ReviewService:
         self.store.save_analysis(sha, report, self.tool.version, self.tool.model)
         if document.page_boxes is not None:
             self._remember_boxes(sha, document.page_boxes)
-        return OpenedDocument(
-            sha256=sha,
-            name=document.path,
-            kind=document.kind,
-            pages=document.pages,
-            text=document.text,
-            report=report,
-            has_original=self.keep_originals,
-            cached=False,
-        )
+        doc, keep = document, self.keep_originals
+        return OpenedDocument(sha, doc.path, doc.kind, doc.pages, doc.text, report, keep, False)
 
     # -- page images -------------------------------------------------------------------------
 
