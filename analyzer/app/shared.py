@@ -36,6 +36,7 @@ from analyzer.review.team import (
     sign_in,
 )
 from analyzer.store import ENV_DB_URL, Store
+from analyzer.types import Block
 
 # Relative to the entry script (`analyzer/app/main.py`), as `st.Page` resolves them.
 REVIEW_PAGE = "views/review.py"
@@ -199,6 +200,16 @@ def _open_document(url: str, sha256: str, user: Principal) -> OpenedDocument | N
     return service().for_user(user).open_stored(sha256)
 
 
+def blocks(url: str, sha256: str) -> tuple[Block, ...] | None:
+    """The structure of a stored DOCX or Markdown document (cached per document and user)."""
+    return _blocks(url, sha256, active_principal())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _blocks(url: str, sha256: str, user: Principal) -> tuple[Block, ...] | None:
+    return service().for_user(user).blocks(sha256)
+
+
 def page_png(
     url: str,
     sha256: str,
@@ -227,6 +238,7 @@ def forget_document() -> None:
     """Drop cached results after a document was analysed again."""
     _open_document.clear()
     _page_png.clear()
+    _blocks.clear()
 
 
 def reviewer_name() -> str:

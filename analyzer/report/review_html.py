@@ -23,6 +23,7 @@ from analyzer.report.risk import RiskSummary
 from analyzer.types import (
     CATEGORIES,
     Annotation,
+    Block,
     Finding,
     ReviewedFinding,
     SafeguardCheck,
@@ -197,6 +198,49 @@ def document_html(
     )
 
 
+_LEAD_MARKUP = re.compile(r"^(?:#{1,6}\s+|\s*(?:[-*+•]|\d{1,3}[.)])\s+)")
+"""Markdown heading hashes and list markers at the start of a block (hidden when formatted)."""
+
+
+def formatted_html(text: str, blocks: Sequence[Block], items: Sequence[ReviewedFinding]) -> str:
+    """The document laid out by its structure (headings, list items, table rows, paragraphs)
+    for DOCX and Markdown, with the same tagged pieces and highlights as `document_html`.
+
+    Heading hashes and list markers that open a block are not shown; every other character is
+    the document's own, so offsets (and a selection made here) stay exact.
+    """
+    findings = [i.finding for i in items if i.finding.start is not None]
+    state_of = {i.finding.id: i.state for i in items}
+
+    def classes(f: Finding) -> tuple[str, str]:
+        level = "lvl-phrase" if f.category == "ambiguity" else "lvl-sentence"
+        return STATE_CLASSES.get(state_of.get(f.id, "unreviewed"), "st-open"), level
+
+    parts = []
+    for block in blocks:
+        if block.kind in ("header", "footer"):
+            continue
+        lead = _LEAD_MARKUP.match(block.text)
+        start = block.start + (lead.end() if lead else 0)
+        inside = [
+            replace(f, start=max(f.start, start) - start, end=min(f.end, block.end) - start)
+            for f in findings
+            if f.start is not None and f.end is not None and f.start < block.end and f.end > start
+        ]
+        body = highlight_text(text[start : block.end], inside, offset=start, classes_of=classes)
+        if block.kind == "heading":
+            level = min(max(block.level or 1, 1), 4) + 1
+            parts.append(f'<h{level} class="sl-h">{body}</h{level}>')
+        elif block.kind == "list_item":
+            indent = max((block.level or 1) - 1, 0) * 1.2 + 1.2
+            parts.append(f'<div class="sl-li" style="margin-left:{indent:.1f}em">{body}</div>')
+        elif block.kind == "table_row":
+            parts.append(f'<div class="sl-tr">{body}</div>')
+        else:
+            parts.append(f'<p class="sl-p">{body}</p>')
+    return '<div class="sl-paper sl-formatted">' + "".join(parts) + "</div>"
+
+
 def viewer_css() -> str:
     """Styles of the review viewer: a light "paper" with its own text colour, so the document
     stays readable (contrast well over 4.5:1) in the light and the dark theme alike."""
@@ -223,6 +267,13 @@ def viewer_css() -> str:
             f".sl-paper mark.hl-{category}.lvl-sentence{{box-shadow:inset 0 -3px 0 {line}}}"
         )
         rules.append(f".sl-paper mark.hl-{category}.lvl-phrase{{background:{fill}}}")
+    rules.append(
+        ".sl-formatted{white-space:normal}.sl-formatted .sl-h{color:#1b1b1b;margin:.8em 0 .3em;"
+        "line-height:1.3}.sl-formatted .sl-p{margin:.4em 0;white-space:pre-wrap}"
+        ".sl-formatted .sl-li{display:list-item;list-style:disc;margin:.15em 0;"
+        "white-space:pre-wrap}.sl-formatted .sl-tr{font-family:ui-monospace,monospace;"
+        "font-size:13px;border-bottom:1px solid #d0d0d0;padding:2px 0;white-space:pre-wrap}"
+    )
     rules.append(
         ".sl-legend{font-size:13px;color:#1b1b1b;background:#ffffff;padding:4px 8px;"
         "border-radius:6px;margin-bottom:6px;display:flex;flex-wrap:wrap;gap:6px 14px}"

@@ -44,6 +44,7 @@ from analyzer.store import (
 )
 from analyzer.types import (
     Annotation,
+    Block,
     Document,
     DocumentReport,
     PageBoxes,
@@ -272,6 +273,27 @@ class ReviewService:
             self._remember_boxes(sha, document.page_boxes)
         doc, keep = document, self.keep_originals
         return OpenedDocument(sha, doc.path, doc.kind, doc.pages, doc.text, report, keep, False)
+
+    # -- structure (the formatted view) -----------------------------------------------------
+
+    def blocks(self, sha256: str) -> tuple[Block, ...] | None:
+        """The blocks (headings, paragraphs, list items, table rows) of a stored DOCX or
+        Markdown document, re-extracted from its original bytes; None when that is not
+        possible or the text no longer matches the stored one.
+
+        Raises:
+            StoreError: The database cannot be read.
+        """
+        stored = self.store.get_document(sha256) if self._visible(sha256) else None
+        if stored is None or stored.kind not in ("docx", "md") or stored.original is None:
+            return None
+        from analyzer.extract import extract_bytes
+
+        try:
+            document = extract_bytes(stored.original, stored.name, limits=self.limits)
+        except AnalyzerError:
+            return None
+        return document.blocks if document.text == stored.text else None
 
     # -- page images -------------------------------------------------------------------------
 

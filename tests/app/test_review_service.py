@@ -406,3 +406,55 @@ def test_review_sentence_index_finds_the_containing_sentence() -> None:
     assert rv.sentence_index(sentences, text.index("Third")) == 2
     assert rv.sentence_index(sentences, 0) == 0
     assert rv.sentence_index([], 5) == 0
+
+
+def _pieces(html: str) -> list[tuple[int, str]]:
+    """(data-o, text) of every tagged piece of a viewer body."""
+    import html as html_lib
+    import re
+
+    return [
+        (int(m.group(1)), html_lib.unescape(m.group(2)))
+        for m in re.finditer(r'data-o="(\d+)"[^>]*>([^<]*)<', html)
+    ]
+
+
+def test_review_document_html_pieces_carry_their_document_offsets(
+    service: rv.ReviewService,
+) -> None:
+    opened = _open_text(service)
+    items = rv.merge_decisions(opened.report.findings, [])
+    body = rv.document_html(opened.text, items, window=False)
+    pieces = _pieces(body)
+    assert pieces and "".join(text for _, text in pieces) == opened.text
+    assert all(opened.text[o : o + len(t)] == t for o, t in pieces)
+    assert "<script>" not in body and "&lt;script&gt;" in body
+
+
+def test_review_formatted_view_shows_the_structure_with_exact_offsets(
+    service: rv.ReviewService,
+) -> None:
+    import re
+
+    data = (EXAMPLES / "servicedesk-proposal.docx").read_bytes()
+    opened = service.open_bytes(data, "servicedesk-proposal.docx")
+    blocks = service.blocks(opened.sha256)
+    assert blocks and {b.kind for b in blocks} >= {"heading", "list_item", "table_row"}
+    items = rv.merge_decisions(opened.report.findings, [])
+    body = rv.formatted_html(opened.text, blocks, items)
+    assert '<h2 class="sl-h">' in body and 'class="sl-li"' in body and 'class="sl-tr"' in body
+    assert all(opened.text[o : o + len(t)] == t for o, t in _pieces(body))
+    shown_ids = {i for ids in re.findall(r'data-ids="([^"]*)"', body) for i in ids.split()}
+    content = [b for b in blocks if b.kind not in ("header", "footer")]
+    expected = {
+        f.id
+        for f in opened.report.findings
+        if f.start is not None and any(f.start < b.end and f.end > b.start for b in content)
+    }
+    assert expected and shown_ids == expected
+    markdown = service.open_bytes((EXAMPLES / "acme-portal-proposal.md").read_bytes(), "a.md")
+    md_blocks = service.blocks(markdown.sha256)
+    assert md_blocks is not None
+    md_body = rv.formatted_html(markdown.text, md_blocks, [])
+    assert "## 1. Background" not in md_body and ">1. Background<" in md_body  # no hashes
+    assert service.blocks(_open_text(service).sha256) is None  # plain text has no structure

@@ -486,12 +486,18 @@ left, right = st.columns([3, 2], gap="medium")
 
 with left:
     page_view = opened.kind == "pdf" and opened.has_original
+    structured = opened.kind in ("docx", "md") and opened.has_original
+    views = ["Text", *(["Page image"] if page_view else []), *(["Formatted"] if structured else [])]
+    if ss.get("view") not in views:
+        ss["view"] = "Text"
     view = st.radio(
         "View",
-        ["Text", "Page image"] if page_view else ["Text"],
+        views,
         horizontal=True,
         key="view",
         label_visibility="collapsed",
+        help="Text: the extracted text, every character as analysed. Formatted: headings, "
+        "lists and tables of the original (DOCX, Markdown). Page image: the PDF page.",
     )
     if view == "Page image" and page_view:
         boxes = svc.page_boxes(sha) or ()
@@ -534,9 +540,15 @@ with left:
             if not boxes:
                 st.caption("Character positions are unavailable: the page is shown plain.")
     else:
-        whole = st.toggle("Whole document", key="whole", value=False)
         focus = selected.finding.id if selected else None
-        body = rv.document_html(opened.text, shown, focus_id=focus, window=not whole)
+        structure = shared.blocks(shared.db_url(), sha) if view == "Formatted" else None
+        if view == "Formatted" and structure is None:
+            st.caption("The original's structure is not available: showing the text.")
+        if structure:
+            body = rv.formatted_html(opened.text, structure, shown)
+        else:
+            whole = st.toggle("Whole document", key="whole", value=False)
+            body = rv.document_html(opened.text, shown, focus_id=focus, window=not whole)
         document_viewer(
             body,
             rv.viewer_legend_html(),
