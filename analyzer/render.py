@@ -15,7 +15,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw
 
 from analyzer.errors import CorruptDocumentError
 from analyzer.report.colours import colour_for
@@ -28,7 +28,6 @@ DEFAULT_SCALE = 1.5
 """Render scale: 1.0 is 72 dpi; 1.5 gives a page about 900 px wide."""
 
 MAX_SCALE = 4.0
-FILL_ALPHA = 96
 OUTLINE_COLOUR = (198, 40, 40, 255)
 
 
@@ -129,7 +128,7 @@ def draw_highlights(
     highlights: Iterable[Highlight],
     scale: float,
 ) -> Image.Image:
-    """A copy of `image` with translucent rectangles over the highlighted characters.
+    """A copy of `image` with the highlighted characters marked like a highlighter pen.
 
     Args:
         image: The rendered page.
@@ -140,9 +139,10 @@ def draw_highlights(
     Returns:
         A new RGB image.
     """
-    base = image.convert("RGBA")
-    overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
+    # A highlighter, not a veil: the colour is multiplied into the page, so white paper takes
+    # the category colour and black text stays black (a translucent fill greyed the text).
+    tint = Image.new("RGB", image.size, (255, 255, 255))
+    draw = ImageDraw.Draw(tint)
     pad = 1.0
     outlines: list[tuple[float, float, float, float]] = []
     for highlight in highlights:
@@ -153,13 +153,15 @@ def draw_highlights(
                 (x1 + pad) * scale,
                 (bottom + pad) * scale,
             )
-            draw.rectangle(rect, fill=_rgba(highlight.colour, FILL_ALPHA))
+            draw.rectangle(rect, fill=_rgba(highlight.colour, 255)[:3])
             if highlight.selected:
                 outlines.append(rect)
+    page = ImageChops.multiply(image.convert("RGB"), tint)
     width = max(2, round(scale * 1.5))
+    pen = ImageDraw.Draw(page)
     for rect in outlines:
-        draw.rectangle(rect, outline=OUTLINE_COLOUR, width=width)
-    return Image.alpha_composite(base, overlay).convert("RGB")
+        pen.rectangle(rect, outline=OUTLINE_COLOUR[:3], width=width)
+    return page
 
 
 def page_count(pdf: bytes) -> int:

@@ -80,6 +80,16 @@ def test_render_draw_highlights_paints_only_the_span() -> None:
     assert image.getpixel((25, 15)) == (255, 255, 255)  # the input is not changed
 
 
+def test_render_highlights_keep_the_text_black() -> None:
+    # Issue #16, item 7: the translucent overlay greyed the flagged text; a highlighter
+    # (multiply) tints the paper and leaves dark ink dark.
+    image = Image.new("RGB", (200, 100), "white")
+    image.putpixel((15, 15), (0, 0, 0))  # a dot of "ink" inside the first character box
+    painted = draw_highlights(image, BOXES, [Highlight(0, 3, "#a8d8ff", selected=False)], 1.0)
+    assert painted.getpixel((15, 15)) == (0, 0, 0)
+    assert painted.getpixel((25, 15)) == (168, 216, 255)  # the paper takes the colour
+
+
 def test_render_page_of_a_real_pdf_with_boxes() -> None:
     data = PDF.read_bytes()
     document = extract(PDF, boxes=True)
