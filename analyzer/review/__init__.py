@@ -81,7 +81,9 @@ from analyzer.review.exports import (
 )
 from analyzer.review.models import (
     ModelInfo,
+    ModelSummary,
     metric_rows,
+    model_summary,
     muted_matches,
     rule_rows,
     severity_rank,
@@ -104,6 +106,7 @@ __all__ = [
     "STATE_CLASSES",
     "FindingFilter",
     "ModelInfo",
+    "ModelSummary",
     "OpenedDocument",
     "ReviewService",
     "ReviewedFinding",
@@ -134,6 +137,7 @@ __all__ = [
     "make_decision",
     "merge_decisions",
     "metric_rows",
+    "model_summary",
     "muted_matches",
     "next_open",
     "page_highlights",

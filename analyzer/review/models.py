@@ -51,6 +51,75 @@ def shipped_models(models_dir: Path | None = None) -> list[ModelInfo]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class ModelSummary:
+    """A shipped model in plain words, with the scores worth a chart.
+
+    Attributes:
+        title: e.g. "Accurate mode: scopelens-encoder 0.1.0+318de2f1".
+        lines: Sentences for a reviewer (what it is, what it learned from, how it is used).
+        scores: F1 per kind of passage (0-1), in taxonomy order.
+        scored_on: Which documents the scores come from.
+    """
+
+    title: str
+    lines: tuple[str, ...]
+    scores: dict[str, float]
+    scored_on: str
+
+
+_SCORE_LABELS = {
+    "ambiguity": "ambiguous sentence",
+    "ambiguity_phrases": "ambiguous phrase",
+    "commitment": "commitment",
+    "exclusion": "exclusion",
+    "assumption": "assumption",
+    "estimate": "estimate",
+}
+
+
+def model_summary(info: ModelInfo) -> ModelSummary:
+    """What a reviewer wants to know about a shipped model, without the metrics dump."""
+    meta = info.meta
+    version = str(meta.get("version") or "")
+    encoder = meta.get("kind") == "encoder"
+    title = f"{'Accurate' if encoder else 'Fast'} mode: {meta.get('name', info.name)} {version}"
+    corpus = _section(meta, "corpus")
+    documents = _section(corpus, "documents")
+    lines = []
+    if encoder:
+        base = _section(meta, "base_model")
+        lines.append(
+            f"A small language model ({base.get('name', 'a pretrained encoder')}) fine-tuned on "
+            f"ScopeLens's labelled corpus ({corpus.get('train_sentences', '?')} training "
+            "sentences): it reads each sentence with its section heading and decides which "
+            "labels it holds and which words are ambiguous; the wording rules explain why."
+        )
+        scores, scored_on = _section(meta, "decision_dev_f1"), "the development documents"
+    else:
+        lines.append(
+            "A linear model over words and rule hits, used in fast mode for very large "
+            f"archives; trained on {documents.get('train', '?')} + {documents.get('dev', '?')} "
+            "labelled documents."
+        )
+        scores, scored_on = _section(meta, "cv_f1"), "cross-validation by document"
+    lines.append(
+        "F1 is 1.0 when every passage of a kind is found and nothing else; scores on documents "
+        "never used for tuning are in the README (accuracy section)."
+    )
+    ordered = {
+        _SCORE_LABELS[k]: float(scores[k])
+        for k in _SCORE_LABELS
+        if isinstance(scores.get(k), int | float)
+    }
+    return ModelSummary(title, tuple(lines), ordered, scored_on)
+
+
+def _section(meta: dict[str, Any], key: str) -> dict[str, Any]:
+    value = meta.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 _METRIC_KEYS = ("precision", "recall", "f1", "support", "tp", "fp", "fn")
 _METRIC_SECTIONS = ("metrics", "test", "dev_f1")
 """Where a model's `meta.json` keeps its scores (older and newer layouts)."""

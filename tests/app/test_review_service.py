@@ -458,3 +458,17 @@ def test_review_formatted_view_shows_the_structure_with_exact_offsets(
     md_body = rv.formatted_html(markdown.text, md_blocks, [])
     assert "## 1. Background" not in md_body and ">1. Background<" in md_body  # no hashes
     assert service.blocks(_open_text(service).sha256) is None  # plain text has no structure
+
+
+def test_review_model_summary_in_plain_words() -> None:
+    from analyzer.config import models_root
+
+    models = {m.name: m for m in rv.shipped_models(models_root())}
+    encoder = rv.model_summary(models["scopelens-encoder"])
+    assert encoder.title.startswith("Accurate mode: scopelens-encoder")
+    assert "all-MiniLM-L6-v2" in encoder.lines[0]
+    assert set(encoder.scores) >= {"commitment", "exclusion", "ambiguous phrase"}
+    assert all(0.0 <= v <= 1.0 for v in encoder.scores.values())
+    linear = rv.model_summary(models["scopelens-clf"])
+    assert linear.title.startswith("Fast mode") and linear.scored_on.startswith("cross")
+    assert "type_agreement" not in " ".join(encoder.lines + linear.lines)

@@ -8,6 +8,7 @@ import streamlit as st
 from analyzer import review as rv
 from analyzer.app import shared
 from analyzer.errors import AccessDenied
+from analyzer.report import escape_markdown
 from analyzer.types import TYPES_BY_CATEGORY
 
 ss = st.session_state
@@ -31,20 +32,36 @@ if models and warning:
 for model in models:
     with st.container(border=True):
         in_use = svc.analyzer.model_dir is not None and model.path == svc.analyzer.model_dir
-        st.text(model.name + (" — in use" if in_use else ""))
         if "error" in model.meta:
+            st.text(model.name)
             st.error(str(model.meta["error"]))
             continue
-        rows, facts = rv.metric_rows(model.meta)
-        about = {k: v for k, v in model.meta.items() if not isinstance(v, dict | list)}
-        if about:
-            st.dataframe([{"field": k, "value": str(v)} for k, v in about.items()], hide_index=True)
-        if rows:
-            st.dataframe(rows, hide_index=True)
-        if facts:
-            st.dataframe(
-                [{"metric": k, "value": str(v)} for k, v in facts.items()], hide_index=True
+        summary = rv.model_summary(model)
+        st.markdown(f"**{escape_markdown(summary.title)}**" + (" — in use" if in_use else ""))
+        for line in summary.lines:
+            st.caption(escape_markdown(line))
+        if summary.scores:
+            st.markdown(f"How well it finds each kind of passage (F1, {summary.scored_on})")
+            st.bar_chart(
+                {"F1": summary.scores},
+                horizontal=True,
+                y_label="",
+                x_label="F1 (0 = misses everything, 1 = finds all and nothing else)",
+                height=220,
             )
+        with st.expander("Everything recorded about this model"):
+            rows, facts = rv.metric_rows(model.meta)
+            about = {k: v for k, v in model.meta.items() if not isinstance(v, dict | list)}
+            if about:
+                st.dataframe(
+                    [{"field": k, "value": str(v)} for k, v in about.items()], hide_index=True
+                )
+            if rows:
+                st.dataframe(rows, hide_index=True)
+            if facts:
+                st.dataframe(
+                    [{"metric": k, "value": str(v)} for k, v in facts.items()], hide_index=True
+                )
 
 # -- reviewer precision ------------------------------------------------------------------------
 
