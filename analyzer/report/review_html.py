@@ -91,10 +91,12 @@ def highlight_css(scope: str = "sl-doc") -> str:
     rules = [
         f".{scope}{{white-space:pre-wrap;line-height:1.55;font-size:.95rem;"
         "border:1px solid #ddd;border-radius:.4rem;padding:.8rem 1rem;background:#fcfcfc;"
+        # Its own text colour: on its light background it stays readable in the dark theme.
+        "color:#1b1b1b;"
         "max-height:42rem;overflow:auto;overflow-wrap:anywhere}",
         f".{scope} mark.hl{{color:inherit;padding:0;border-radius:2px;"
         f"background:{FALLBACK_COLOUR}}}",
-        f".{scope} .sl-cut{{color:#888;font-style:italic}}",
+        f".{scope} .sl-cut{{color:#555;font-style:italic}}",
     ]
     for category in HIGHLIGHT_PRIORITY:
         rules.append(f".{scope} mark.hl-{category}{{background:{CATEGORY_COLOURS[category]}}}")
@@ -337,7 +339,8 @@ def selection_html(text: str, start: int, end: int, context: int = 80) -> str:
 def legend_html() -> str:
     """Category colour chips (fixed taxonomy strings, escaped anyway)."""
     chips = "".join(
-        f'<span style="background:{CATEGORY_COLOURS[c]};padding:0 .45rem;border-radius:.6rem;'
+        f'<span style="background:{CATEGORY_COLOURS[c]};color:#1b1b1b;padding:0 .45rem;'
+        "border-radius:.6rem;"
         f'margin-right:.3rem;font-size:.85rem">{escape(c)}</span>'
         for c in CATEGORIES
     )
@@ -352,7 +355,7 @@ def legend_html() -> str:
 def _chip(category: str, text: str) -> str:
     colour = CATEGORY_COLOURS.get(category, FALLBACK_COLOUR)
     return (
-        f'<span style="background:{colour};padding:.05rem .5rem;border-radius:.7rem;'
+        f'<span style="background:{colour};color:#1b1b1b;padding:.05rem .5rem;border-radius:.7rem;'
         f'margin:0 .3rem .3rem 0;display:inline-block;font-size:.9rem">{escape(text)}</span>'
     )
 
@@ -364,17 +367,25 @@ def counts_html(by_category: dict[str, int]) -> str:
     return "<div>" + "".join(_chip(c, f"{c} {n}") for c, n in by_category.items()) + "</div>"
 
 
+# Status words on their own light chip: readable on the light and the dark theme alike (plain
+# red or green text on the dark background fell under 4.5:1).
+_MISSING_STYLE = (
+    "background:#ffb3b3;color:#1b1b1b;font-weight:600;padding:0 .35rem;border-radius:.4rem"
+)
+_STATUS_PRESENT = (
+    '<span style="background:#c6f0c2;color:#1b1b1b;font-weight:600;padding:0 .35rem;'
+    'border-radius:.4rem">present</span>'
+)
+_STATUS_MISSING = f'<span style="{_MISSING_STYLE}">missing</span>'
+
+
 def safeguards_html(safeguards: Sequence[SafeguardCheck]) -> str:
     """A table of the document-level checks: status, summary and evidence (all escaped)."""
     if not safeguards:
         return "<p><em>No document-level checks in this analysis.</em></p>"
     rows = []
     for check in safeguards:
-        status = (
-            '<span style="color:#1a7f37;font-weight:600">present</span>'
-            if check.present
-            else '<span style="color:#c62828;font-weight:600">missing</span>'
-        )
+        status = _STATUS_PRESENT if check.present else _STATUS_MISSING
         evidence = "".join(f"<li>{escape(e)}</li>" for e in check.details)
         detail = escape(check.summary) + (
             f"<ul style='margin:0'>{evidence}</ul>" if evidence else ""
@@ -477,18 +488,18 @@ def summary_html(name: str, kind: str | None, pages: int | None, summary: RiskSu
     )
     drivers = "".join(f"<li>{escape(d)}</li>" for d in summary.drivers)
     missing = "".join(
-        f'<li><span style="color:#c62828;font-weight:600">Missing '
+        f'<li><span style="{_MISSING_STYLE}">Missing '
         f"{escape(check_label(s.check_id).lower())}</span>: {escape(s.summary)}</li>"
         for s in summary.missing
     )
     return (
         '<div style="display:flex;gap:1.5rem;align-items:flex-start;flex-wrap:wrap">'
-        '<div style="min-width:8rem"><div style="font-size:.85rem;color:#555">Risk score</div>'
+        '<div style="min-width:8rem"><div style="font-size:.85rem;opacity:.8">Risk score</div>'
         f'<div style="font-size:2.2rem;font-weight:700;line-height:1.1">{escape(score)}'
-        '<span style="font-size:1rem;color:#777"> / 100</span></div></div>'
+        '<span style="font-size:1rem;opacity:.8"> / 100</span></div></div>'
         f'<div style="flex:1;min-width:16rem"><div style="font-weight:600;'
         f'overflow-wrap:anywhere">{escape(name)}</div>'
-        f'<div style="font-size:.85rem;color:#555;margin-bottom:.3rem">{escape(facts)}</div>'
+        f'<div style="font-size:.85rem;opacity:.8;margin-bottom:.3rem">{escape(facts)}</div>'
         f"{counts_html(summary.by_category)}"
         f'<ul style="margin:.3rem 0 0 1.1rem;padding:0;font-size:.9rem">{drivers}</ul>'
         + (
