@@ -338,14 +338,36 @@ def handover(
     model: ModelOption = None,
     encoder: EncoderOption = None,
     rules_only: RulesOnlyOption = False,
+    reviewed: Annotated[
+        bool,
+        typer.Option(
+            "--reviewed",
+            help="Honour the reviewers' decisions in the store: for each document stored "
+            "there (same sha256), dismissed findings drop out, relabels apply and added "
+            "findings join (the decision an admin adjudicated or the reviewers agree on). "
+            "Other documents are used as analysed.",
+        ),
+    ] = False,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database URL for --reviewed (default: SCOPELENS_DB_URL or the SQLite file).",
+        ),
+    ] = None,
 ) -> None:
-    """Write the delivery handover pack: commitments, exclusions, assumptions, gaps, questions."""
+    """Write the delivery handover pack: commitments, exclusions, assumptions, gaps, questions.
+
+    With --reviewed the pack lists the findings as the reviewers left them in the store.
+    """
     from analyzer.analyze import DEFAULT_MODEL, Analyzer, error_report
     from analyzer.batch import iter_files
-    from analyzer.errors import UsageError
-    from analyzer.report.handover import build_pack
+    from analyzer.errors import StoreError, UsageError
+    from analyzer.report.handover import build_pack, decisions_for
     from analyzer.report.handover_render import format_for_path, render_pack
 
+    if db is not None and not reviewed:
+        raise _fail("--db goes with --reviewed: it names the store of the reviewers' decisions")
     pdf_engine = _engine(engine)
     try:
         fmt = format_for_path(out) if out is not None else "md"
@@ -354,6 +376,14 @@ def handover(
     items = list(iter_files(paths))
     if not items:
         raise _fail("nothing to read: no PDF, DOCX, TXT or Markdown files under the given paths")
+    if reviewed:
+        from analyzer.review.decisions import reviewed_report
+        from analyzer.store import Store
+
+        try:  # an unreachable store fails now, not after the analysis
+            Store.open(db).close()
+        except StoreError as exc:
+            raise _fail(exc.one_line()) from None
     # In this process, in the order given: the pack quotes and locates sentences, so it needs
     # the extracted text, and proposal -> SOW -> contract is the order to read them in.
     analysis_mode = _mode("rules" if rules_only else mode)
@@ -380,6 +410,26 @@ def handover(
             typer.echo(f"scopelens: {report.path}: {report.error}", err=True)
     if all(r.status == "error" for r in reports):
         raise _fail("no document could be analysed, so there is no pack", 1)
+    if reviewed:
+        found = 0
+        try:
+            with Store.open(db) as store:
+                for number, report in enumerate(reports):
+                    document, sha = report.document, report.sha256
+                    if report.status != "ok" or document is None or sha is None:
+                        continue
+                    if store.get_document(sha) is None:
+                        continue
+                    resolved = decisions_for(report, store.resolved_decisions(sha))
+                    reports[number] = reviewed_report(report, resolved, document.text)
+                    found += 1
+        except StoreError as exc:
+            raise _fail(exc.one_line()) from None
+        typer.echo(
+            f"scopelens: reviewers' decisions applied to {found} of {len(reports)} document(s)"
+            + ("" if found else ": none of them is in the store"),
+            err=True,
+        )
     pack = build_pack(reports, tool=analyzer.tool, title=title)
     data = render_pack(pack, fmt)
     if out is None:

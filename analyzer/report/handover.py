@@ -7,7 +7,8 @@ DOCX) only lay this record out; every decision (what goes into the ledger, which
 promise gets, which question a vague phrase raises, which clause fills a gap) is taken here.
 
 Data, not code: question templates live in `questions.jsonl`, the suggested clauses in
-`clauses.json`, and the term patterns in `handover_terms`.
+`clauses.json`, what is not a promise (headings, images, bare links, opinions) in
+`not_promises.jsonl`, and the term patterns in `handover_terms`.
 
     pack = build_pack([analyzer.analyze_path("proposal.docx")])
     render_pack(pack, "md")
@@ -17,12 +18,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path, PurePath
 from string import Formatter
-from typing import Any
+from typing import Any, get_args
 
 from analyzer.report.common import check_label
 from analyzer.report.handover_terms import (
@@ -33,11 +35,21 @@ from analyzer.report.handover_terms import (
     unbounded_words,
 )
 from analyzer.scoring import explain_score
-from analyzer.types import CATEGORIES, TYPES_BY_CATEGORY, DocumentReport, Finding, ToolInfo
+from analyzer.types import (
+    CATEGORIES,
+    TYPES_BY_CATEGORY,
+    Annotation,
+    BlockKind,
+    DocumentKind,
+    DocumentReport,
+    Finding,
+    ToolInfo,
+)
 
 _HERE = Path(__file__).resolve().parent
 QUESTIONS_FILE = _HERE / "questions.jsonl"
 CLAUSES_FILE = _HERE / "clauses.json"
+NOT_PROMISES_FILE = _HERE / "not_promises.jsonl"
 
 DEPENDENCY_SECTION_PATTERN = (
     r"\b(?:assumptions?|dependenc(?:y|ies)|pre-?requisites?|"
@@ -54,6 +66,7 @@ assumptions (with a note saying why), not in the commitment ledger."""
 _DEPENDENCY_SECTION_RE = re.compile(DEPENDENCY_SECTION_PATTERN, re.IGNORECASE)
 _WS_RE = re.compile(r"\s+")
 _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
+_WORDY_RE = re.compile(r"[^\W_]")
 _CONTEXT_MAX = 160
 _CONTEXT_SIDE = 70
 _TITLE_MAX = 120
@@ -123,6 +136,17 @@ class LedgerEntry:
     source: Source
     flags: tuple[Flag, ...]
     finding_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """A sentence a detector took for a commitment that the ledger leaves out, and why."""
+
+    text: str
+    source: Source
+    rule: str
+    """The `not_promises.jsonl` rule that matched, e.g. "markup.image", "opinion.belief"."""
+    why: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +228,8 @@ class HandoverPack:
     questions: tuple[QuestionGroup, ...]
     estimates: tuple[EstimateEntry, ...]
     score_notes: tuple[str, ...] = field(default_factory=explain_score)
+    set_aside: tuple[SetAside, ...] = ()
+    """Detected commitments left out of the ledger: headings, images, links, opinions."""
 
     @property
     def multi(self) -> bool:
@@ -356,6 +382,153 @@ def load_clauses(path: Path = CLAUSES_FILE) -> dict[str, Clause]:
     return clauses
 
 
+NOT_PROMISE_KINDS = ("markup", "block", "opinion")
+"""The kinds of `not_promises.jsonl` rules (see `NotPromiseRule`)."""
+
+OPINION_OPENING = (
+    r"[\W_]*+"
+    r"(?:(?![^,;:]*\b(?:will|shall|must|guarantees?|warrants?|commits?|agrees?|undertakes?)\b)"
+    r"[^,;:.!?]{0,100}[,;:]\s*){0,2}"
+    r"(?:(?:and|but|so|yet|also|however|therefore|thus|hence|still|overall|indeed|ultimately|"
+    r"honestly|frankly|personally|moreover|furthermore)\b[,\s]*)*"
+)
+"""What may come before an opinion marker that opens the sentence's main clause: list markers
+and emphasis, up to two introductory clauses without a promise verb ("While our objectives are
+ambitious, …") and linking adverbs ("However, …"). "The Vendor shall deliver X, which we believe
+is best" stays a promise: the marker sits in a relative clause after the promise."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotPromiseRule:
+    """One line of `not_promises.jsonl`: what makes a detected commitment not a promise.
+
+    Attributes:
+        id: e.g. "markup.image".
+        kind: "markup": the pattern marks markup (a heading line, an image, a tag, a link, a
+            list marker); a sentence that is nothing but such markup and punctuation is no
+            promise. "block": a sentence inside a block of kind `block` (a heading) is none.
+            "opinion": a sentence whose main clause opens with the pattern ("we believe …").
+        why: Why such a sentence is left out, in words for the reader.
+        pattern: The compiled pattern (markup, opinion), else None.
+        block: The block kind (block rules), else None.
+        formats: The document kinds the rule applies to; empty for all. A "# " line is a
+            heading in Markdown, but a number column in a PDF or DOCX table.
+    """
+
+    id: str
+    kind: str
+    why: str
+    pattern: re.Pattern[str] | None = None
+    block: str | None = None
+    formats: tuple[str, ...] = ()
+
+    def applies_to(self, doc_kind: str | None) -> bool:
+        """True when the rule applies to documents of this kind."""
+        return not self.formats or doc_kind in self.formats
+
+
+@dataclass(frozen=True, slots=True)
+class NotPromises:
+    """The rules that keep headings, images, bare links and opinions out of the ledger."""
+
+    rules: tuple[NotPromiseRule, ...]
+
+    def match(
+        self, sentence: str, *, block_kind: str | None = None, doc_kind: str | None = None
+    ) -> NotPromiseRule | None:
+        """The rule by which `sentence` is not a promise, or None when it may be one.
+
+        Args:
+            sentence: The sentence as it stands in the document text (newlines kept, so a
+                heading line is told from the text under it).
+            block_kind: The kind of the block the sentence lies in, when known.
+            doc_kind: The document's kind ("md", "pdf", ...), when known.
+
+        Returns:
+            The first rule that applies, in file order; None for a genuine promise.
+        """
+        rest, marked = sentence, None
+        for rule in self.rules:
+            if not rule.applies_to(doc_kind):
+                continue
+            if rule.kind == "block":
+                if block_kind is not None and block_kind == rule.block:
+                    return rule
+            elif rule.kind == "markup" and rule.pattern is not None:
+                rest, found = rule.pattern.subn(" ", rest)
+                marked = marked or (rule if found else None)
+        if marked is not None and not _WORDY_RE.search(rest):
+            return marked
+        flat = _flat(sentence)
+        for rule in self.rules:
+            if rule.kind != "opinion" or rule.pattern is None or not rule.applies_to(doc_kind):
+                continue
+            if rule.pattern.match(flat):
+                return rule
+        return None
+
+
+_BLOCK_KINDS = frozenset(get_args(BlockKind))
+_DOCUMENT_KINDS = frozenset(get_args(DocumentKind))
+
+
+def _check_not_promise(data: dict[str, Any], where: str) -> NotPromiseRule:
+    rule_id, kind, why = data.get("id"), data.get("kind"), data.get("why")
+    if not isinstance(rule_id, str) or not rule_id or not isinstance(why, str) or not why:
+        raise ValueError(f"{where}: every rule needs an 'id' and a 'why'")
+    if kind not in NOT_PROMISE_KINDS:
+        raise ValueError(f"{where}: 'kind' must be one of {', '.join(NOT_PROMISE_KINDS)}")
+    formats = tuple(data.get("formats", ()))
+    if not set(formats) <= _DOCUMENT_KINDS:
+        raise ValueError(f"{where}: 'formats' lists document kinds: {', '.join(_DOCUMENT_KINDS)}")
+    if kind == "block":
+        block = data.get("block")
+        if block not in _BLOCK_KINDS:
+            raise ValueError(f"{where}: unknown block kind {block!r}")
+        return NotPromiseRule(id=rule_id, kind=kind, why=why, block=block, formats=formats)
+    pattern = data.get("pattern")
+    if not isinstance(pattern, str) or not pattern:
+        raise ValueError(f"{where}: a {kind} rule needs a 'pattern'")
+    try:
+        if kind == "opinion":
+            compiled = re.compile(f"{OPINION_OPENING}(?:{pattern})", re.IGNORECASE)
+        else:
+            compiled = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+    except re.error as exc:
+        raise ValueError(f"{where}: bad pattern: {exc}") from None
+    return NotPromiseRule(id=rule_id, kind=kind, why=why, pattern=compiled, formats=formats)
+
+
+def load_not_promises(path: Path = NOT_PROMISES_FILE) -> NotPromises:
+    """Read and validate what the ledger leaves out (JSON Lines).
+
+    Args:
+        path: The file; the packaged `not_promises.jsonl` by default.
+
+    Returns:
+        The rules in file order.
+
+    Raises:
+        ValueError: When a line is not valid JSON, lacks an id or why, has an unknown kind or
+            block kind, or its pattern does not compile.
+    """
+    rules = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path.name}:{number}: {exc.msg}") from None
+        rules.append(_check_not_promise(data, f"{path.name}:{number}"))
+    return NotPromises(tuple(rules))
+
+
+@cache
+def _default_not_promises() -> NotPromises:
+    return load_not_promises()
+
+
 @cache
 def _default_questions() -> QuestionBook:
     return load_questions()
@@ -475,6 +648,25 @@ def _ledger_entry(
         flags=tuple(flags),
         finding_ids=tuple(f.id for f in group),
     )
+
+
+class _Blocks:
+    """Which block a sentence lies in, by offset (blocks are hard sentence boundaries)."""
+
+    def __init__(self, doc: DocumentReport) -> None:
+        blocks = sorted(doc.document.blocks if doc.document else (), key=lambda b: b.start)
+        self._starts = [b.start for b in blocks]
+        self._blocks = blocks
+
+    def kind(self, finding: Finding) -> str | None:
+        start = finding.sentence_start if finding.sentence_start is not None else finding.start
+        if start is None:
+            return None
+        end = start + len(finding.sentence or finding.text or "")
+        at = bisect_right(self._starts, start) - 1
+        if at < 0 or end > self._blocks[at].end:
+            return None
+        return self._blocks[at].kind
 
 
 def _sentence_key(finding: Finding) -> tuple[int | None, str]:
@@ -613,6 +805,32 @@ def _missing(
     return out
 
 
+def decisions_for(report: DocumentReport, decisions: Iterable[Annotation]) -> list[Annotation]:
+    """Reviewers' decisions on a document, pointed at the findings of this analysis of it.
+
+    A finding's id hashes the document's path, so a decision recorded in the review app (on
+    the file as uploaded) names another id than the same finding found by `scopelens handover
+    deals/acme.md`. A decision on a detected finding is therefore matched by what it was
+    recorded on: its category, type and offsets into the same text (same sha256). Added spans,
+    and decisions on findings this analysis does not have, pass unchanged.
+
+    Args:
+        report: This analysis of the document.
+        decisions: Its decisions from the store (e.g. `Store.resolved_decisions(sha256)`).
+
+    Returns:
+        The decisions, ready for `analyzer.review.decisions.reviewed_report(report, ...)`.
+    """
+    ids = {(f.category, f.type, f.start, f.end): f.id for f in report.findings}
+    out = []
+    for decision in decisions:
+        found = ids.get((decision.category, decision.type, decision.start, decision.end))
+        if decision.decision != "add" and found is not None and found != decision.finding_id:
+            decision = replace(decision, finding_id=found)
+        out.append(decision)
+    return out
+
+
 def pack_title(documents: Sequence[DocumentSummary]) -> str:
     """ "Handover pack: <document title or file name>", or "… : N documents" for a deal."""
     if len(documents) == 1:
@@ -628,6 +846,7 @@ def build_pack(
     title: str | None = None,
     questions: QuestionBook | None = None,
     clauses: dict[str, Clause] | None = None,
+    not_promises: NotPromises | None = None,
 ) -> HandoverPack:
     """Build the handover pack of one document or of the documents of one deal.
 
@@ -638,17 +857,22 @@ def build_pack(
         title: The pack's title; by default from the document's own title or file name.
         questions: Question templates; the packaged `questions.jsonl` by default.
         clauses: Suggested clauses; the packaged `clauses.json` by default.
+        not_promises: What the ledger leaves out although a detector took it for a
+            commitment (headings, images, bare links, opinions); the packaged
+            `not_promises.jsonl` by default. Those sentences go to `set_aside`.
 
     Returns:
         The pack; every item carries its document, page and section.
     """
     book = questions or _default_questions()
     clause_map = clauses or _default_clauses()
+    skip = not_promises or _default_not_promises()
     summaries = tuple(_summary(d) for d in reports)
     ok = [d for d in reports if d.status == "ok"]
     with_basis = [d.path for d in ok if not _lacks(d, "missing_assumptions")]
 
     ledger: list[LedgerEntry] = []
+    set_aside: list[SetAside] = []
     exclusions: list[Statement] = []
     # (document number, offset, statement): sorted into reading order at the end, because
     # statements placed by their heading are found after the detected ones.
@@ -675,8 +899,19 @@ def build_pack(
         for finding in findings:
             if finding.category == "commitment":
                 by_sentence.setdefault(_sentence_key(finding), []).append(finding)
+        blocks = _Blocks(doc)
         for key, group in by_sentence.items():
             first = group[0]
+            rule = skip.match(
+                first.sentence or first.text or "", block_kind=blocks.kind(first), doc_kind=doc.kind
+            )
+            if rule is not None:
+                set_aside.append(
+                    SetAside(
+                        _flat(first.sentence or first.text), _source(doc, first), rule.id, rule.why
+                    )
+                )
+                continue
             if is_dependency_section(first.section):
                 if key not in assumed:
                     assumed.add(key)
@@ -705,4 +940,5 @@ def build_pack(
         missing=tuple(_missing(ok, clause_map)),
         questions=tuple(groups),
         estimates=tuple(estimates),
+        set_aside=tuple(set_aside),
     )

@@ -1,7 +1,8 @@
 """Write a `HandoverPack` as Markdown, HTML or DOCX.
 
 Each renderer walks the same blocks from `handover_layout.layout` and only translates them:
-Markdown escapes every text with `escape_markdown`, HTML with `escape_html` (and uses the
+Markdown escapes every text with `escape_pack_markdown` (the characters as written, escaped
+only where Markdown would read them as syntax), HTML with `escape_html` (and uses the
 report page shell of `html.py`: same stylesheet, CSP, print CSS), and DOCX is written with
 python-docx — the title in the Title style, sections as Heading 1/2, tables with a bold header
 row that repeats on every page, and "Page N of M" fields in the footer.
@@ -13,6 +14,9 @@ from __future__ import annotations
 
 import io
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -27,7 +31,6 @@ from analyzer.report.handover_layout import (
     layout,
 )
 from analyzer.report.html import escape_html, html_page
-from analyzer.report.markdown import escape_markdown
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -71,27 +74,136 @@ def format_for_path(path: Path) -> PackFormat:
 # Markdown
 # ---------------------------------------------------------------------------------------------
 
+# Escaped wherever it stands: a backslash that would escape what follows, emphasis ("*", and
+# "_" unless it sits between two letters or digits, as in "snake_case"), links and images
+# (with "[" and "]" escaped none can form; "!", "(" and ")" stay), attribute lists ("{: …}"),
+# a "<" that could open an HTML tag, comment or autolink ("a < b" and "<-" stay), and an "&"
+# that could start an entity ("R&D" stays).
+_MD_INLINE = (
+    r"\\(?=[!-/:-@\[-`{-~]|$)",
+    r"[*\[\]{]",
+    r"(?<![^\W_])_|_(?![^\W_])",
+    r"<(?=[A-Za-z/!?])",
+    r"&(?=#?[0-9A-Za-z]{1,32};)",
+)
+# Escaped only when the text holds a pair of them: strikethrough and math need two.
+_MD_PAIRED = "~$"
+# Only at the start of the text, which may start the line: ATX headings, quotes, list
+# markers, thematic breaks.
+_MD_START_RE = re.compile(
+    r"^(?:(#)(?=#{0,5}(?:\s|$))|(>)|([-+])(?=\s|$)|(-)(?=[-\s]*$)|(\d{1,9})([.)])(?=\s|$))"
+)
+# Only at the end, after a space: "#"s there would close an ATX heading.
+_MD_TRAILING_HASHES_RE = re.compile(r"(?:^|(?<=\s))#+$")
+_MD_TICKS_RE = re.compile(r"`+")
+_MD_FENCE_RE = re.compile(r"^`{3,}")
+_MD_WS_RE = re.compile(r"\s+")
+
+
+@cache
+def _inline_re(extra: str) -> re.Pattern[str]:
+    chars = [*_MD_INLINE, *(re.escape(c) for c in extra)]
+    return re.compile("|".join(chars))
+
+
+def _code_spans(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, run length) of each code span, as CommonMark pairs backtick runs: an
+    opening run closes at the next run of the same length; a run with none is literal."""
+    runs = [(m.start(), m.end()) for m in _MD_TICKS_RE.finditer(text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_length[end - start]
+        after = bisect_right(same, index)
+        if after < len(same):
+            closer = same[after]
+            yield start, runs[closer][1], end - start
+            index = closer + 1
+        else:
+            index += 1
+
+
+def escape_pack_markdown(text: str | None, *, cell: bool = False, alone: bool = True) -> str:
+    """Make untrusted text render as written, and only as text, in a line of Markdown.
+
+    Unlike `markdown.escape_markdown`, nothing is HTML-entity-encoded and only what Markdown
+    would read as syntax there is backslash-escaped, so the file reads as the document did:
+    "R&D -> UAT by `v2`" stays as it is. Whitespace runs (newlines included) collapse to one
+    space, so the text cannot start a new block. No link, image or raw HTML can form in a
+    CommonMark/GFM renderer: every "[" and "]" is escaped, and every "<" that could open a tag
+    or an autolink. Backticks that pair into a code span stay as written: Markdown shows a
+    code span's content literally. An unpaired backtick run is escaped unless the text is
+    `alone` on its line, so that it cannot pair with a backtick of another text there.
+
+    Args:
+        text: Any text; None gives "".
+        cell: The text is a GFM table cell: every "|" is escaped, in code spans too.
+        alone: Nothing after the text on its line can hold a backtick (a heading, a list item,
+            a paragraph). False for a table cell or a paragraph's label.
+
+    Returns:
+        The escaped text, e.g. "see [x](javascript:alert(1))" -> "see \\[x\\](javascript:alert(1))".
+    """
+    if not text:
+        return ""
+    text = _MD_WS_RE.sub(" ", text).strip()
+    extra = "".join(c for c in _MD_PAIRED if text.count(c) > 1) + ("|" if cell else "")
+    inline = _inline_re(extra)
+
+    def plain(part: str) -> str:
+        escaped = inline.sub(lambda m: "\\" + m.group(), part)
+        return escaped if alone else escaped.replace("`", "\\`")
+
+    parts: list[str] = []
+    at = 0
+    spans = list(_code_spans(text))
+    for start, end, run in spans:
+        parts.append(plain(text[at:start]))
+        code = text[start + run : end - run]
+        parts.append(text[start : start + run] + (code.replace("|", "\\|") if cell else code))
+        parts.append(text[end - run : end])
+        at = end
+    parts.append(plain(text[at:]))
+    escaped = _MD_TRAILING_HASHES_RE.sub(lambda m: "\\#" * len(m.group()), "".join(parts))
+    if not spans or spans[0][0] > 0:
+        # Three unpaired backticks at the start of a line would open a fenced code block.
+        escaped = _MD_FENCE_RE.sub(lambda m: "\\`" * len(m.group()), escaped)
+    return _MD_START_RE.sub(_escape_start, escaped)
+
+
+def _escape_start(match: re.Match[str]) -> str:
+    if match.group(6):
+        return match.group(5) + "\\" + match.group(6)
+    return "\\" + match.group()
+
 
 def _md_block(block: Block) -> list[str]:
     if isinstance(block, Heading):
-        return ["#" * (block.level + 1) + " " + escape_markdown(block.text), ""]
+        return ["#" * (block.level + 1) + " " + escape_pack_markdown(block.text), ""]
     if isinstance(block, Paragraph):
-        text = escape_markdown(block.text)
+        text = escape_pack_markdown(block.text)
         if block.note:
             text = f"*{text}*"
         if block.label:
-            text = f"**{escape_markdown(block.label.strip())}** {text}"
+            text = f"**{escape_pack_markdown(block.label.strip(), alone=False)}** {text}"
         return [text, ""]
     if isinstance(block, BulletList):
-        return [*(f"- {escape_markdown(item)}" for item in block.items), ""]
-    header = "| " + " | ".join(escape_markdown(h) for h in block.header) + " |"
+        return [*(f"- {escape_pack_markdown(item)}" for item in block.items), ""]
+
+    def cell(value: str) -> str:
+        return escape_pack_markdown(value, cell=True, alone=False) or " "
+
+    header = "| " + " | ".join(cell(h) for h in block.header) + " |"
     rule = "|" + "|".join("---" for _ in block.header) + "|"
-    rows = ["| " + " | ".join(escape_markdown(c) or " " for c in row) + " |" for row in block.rows]
+    rows = ["| " + " | ".join(cell(c) for c in row) + " |" for row in block.rows]
     return [header, rule, *rows, ""]
 
 
 def pack_markdown(pack: HandoverPack) -> str:
-    """The pack as Markdown (GFM tables); all texts escaped.
+    """The pack as Markdown (GFM tables); all texts escaped with `escape_pack_markdown`.
 
     Args:
         pack: From `build_pack`.

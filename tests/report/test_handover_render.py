@@ -13,6 +13,7 @@ import pytest
 from docx.oxml.ns import qn
 from docx.table import _Row
 from docx.text.paragraph import Paragraph as DocxParagraph
+from markdown_it import MarkdownIt
 
 from analyzer.errors import UsageError
 from analyzer.report.handover import HandoverPack, build_pack
@@ -132,9 +133,17 @@ def test_handover_render_markdown_has_every_section_and_escapes(pack: HandoverPa
     headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
     assert headings == list(SECTIONS)
     assert text.startswith("# Handover pack: ")
-    assert "<script>" not in text and "<img" not in text and "<b>" not in text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    # Escaped for Markdown only (no HTML entities): the hostile text reads as written...
+    assert "\\<script>alert(1)\\</script>" in text and "&lt;" not in text
     assert "\\[x\\](javascript:alert(1))" in text
+    # ... and a CommonMark renderer that allows raw HTML makes no element or link of it.
+    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
+    parser = _Tags()
+    parser.feed(rendered)
+    tags = {t for t, _ in parser.tags}
+    assert tags.isdisjoint({"script", "img", "iframe", "b", "i", "a"})
+    assert not [k for _, attrs in parser.tags for k in attrs if k.startswith("on")]
+    assert "<script>alert(1)</script>" in html.unescape("".join(parser.text))
     assert "6 weeks \\| see" in text  # a pipe cannot break the table row
     assert "\x0b" not in text
 
