@@ -59,7 +59,10 @@ export default function (component) {
   };
 
   const reasons = data.reasons || [];
-  let pending = null;
+  // X's pending reason prompt outlives this call: the rerun after the previous decision may
+  // mount the viewer afresh while X waits, and must neither drop the reason key nor leave an
+  // orphaned timer that records "no reason" later.
+  const keys = window.__scopelensX || (window.__scopelensX = { pending: null });
   const prompt = (text) => {
     let box = root.querySelector(".sl-prompt");
     if (!text) { if (box) box.remove(); return; }
@@ -71,11 +74,13 @@ export default function (component) {
     box.textContent = text;
   };
   const dismiss = (reason) => {
-    if (pending) clearTimeout(pending.timer);
-    pending = null;
+    if (keys.pending) clearTimeout(keys.pending.timer);
+    keys.pending = null;
     prompt("");
     send({ type: "key", key: "x", reason: reason });
   };
+  keys.dismiss = dismiss;  // a timer started before a redraw calls the current viewer
+  if (keys.pending) prompt(keys.pending.text);  // the redraw dropped the prompt box
   const helpText = "Keys: J next · K previous · N next open finding · Y confirm · " +
     "X dismiss, then a reason key · R relabel · U undo your last decision · ? this help";
 
@@ -91,9 +96,11 @@ export default function (component) {
       (target && target.isContentEditable);
     if (typing) return;
     const key = event.key.toLowerCase();
-    if (pending) {
+    if (keys.pending) {
       event.preventDefault(); event.stopPropagation();
-      if (key === "escape") { clearTimeout(pending.timer); pending = null; prompt(""); return; }
+      if (key === "escape") {
+        clearTimeout(keys.pending.timer); keys.pending = null; prompt(""); return;
+      }
       const n = Number(event.key);
       if (Number.isInteger(n) && n >= 1 && n <= reasons.length) { dismiss(n); return; }
       dismiss(null);
@@ -104,9 +111,10 @@ export default function (component) {
     if (closedCombo) target.blur();
     if (key === "?") { prompt(root.querySelector(".sl-prompt") ? "" : helpText); return; }
     if (key === "x") {
-      prompt("Dismiss — reason? " + reasons.map((r, i) => `${i + 1} ${r}`).join(" · ") +
-        " · Enter: no reason · Esc: cancel");
-      pending = { timer: setTimeout(() => dismiss(null), 2500) };
+      const text = "Dismiss — reason? " + reasons.map((r, i) => `${i + 1} ${r}`).join(" · ") +
+        " · Enter: no reason · Esc: cancel";
+      prompt(text);
+      keys.pending = { text: text, timer: setTimeout(() => keys.dismiss(null), 2500) };
       return;
     }
     send({ type: "key", key: key });

@@ -8,7 +8,8 @@ reviewer does, as one trigger value `action`:
   read from the `data-o` attribute of each piece), to add a finding the tool missed;
 - `{"type": "key", "key": "j" | "k" | "n" | "y" | "x" | "r" | "u", "reason": n | None}` — the
   review keys, caught wherever focus is except in text fields. X waits 2.5 s for a reason key
-  (1–6); Enter or no key records the dismissal without a reason.
+  (1–6); Enter or no key records the dismissal without a reason. The wait survives a redraw
+  of the viewer (the rerun after the previous decision).
 
 The JavaScript only moves classes and scroll position and reads offsets: every string it puts
 into the page comes from Python already escaped, or is a fixed string.

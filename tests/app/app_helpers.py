@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -73,9 +73,15 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 6
 
 
 @contextmanager
-def running_app(db_file: Path, log_file: Path) -> Iterator[str]:
+def running_app(db_file: Path, log_file: Path, extra_args: Sequence[str] = ()) -> Iterator[str]:
     """Run the packaged app (`streamlit run` its main.py) on a free port with its own SQLite
-    file; yield its URL."""
+    file; yield its URL.
+
+    Args:
+        db_file: The app's SQLite file.
+        log_file: Where the server's output goes.
+        extra_args: More `streamlit run` options, e.g. `("--theme.base", "dark")`.
+    """
     port = _free_port()
     env = dict(os.environ, SCOPELENS_DB_URL=f"sqlite:///{db_file}")
     command = [
@@ -95,6 +101,7 @@ def running_app(db_file: Path, log_file: Path) -> Iterator[str]:
         # Other work in the checkout must not rerun the app under the test.
         "--server.fileWatcherType",
         "none",
+        *extra_args,
     ]
     with log_file.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -222,8 +222,9 @@ def _record(annotation_of: Any) -> bool:
     return True
 
 
+# `_decide(reason=NO_REASON)`: read the reason from the reason box (the Dismiss button).
+# (A comment, not a docstring: Streamlit's magic writes a bare string on the page.)
 NO_REASON = object()
-"""`_decide(reason=NO_REASON)`: read the reason from the reason box (the Dismiss button)."""
 
 
 def _decide(finding_id: str, decision: str, order: list[str], reason: object = NO_REASON) -> None:
