@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analyzer.checks.definitions import CheckConfig, CheckDef, load_checks
+from analyzer.textshape import is_toc_line, label_title, normalise_heading, strip_list_mark
 from analyzer.types import Block, Document, Finding, SafeguardCheck, finding_id
 
 _SKIPPED_KINDS = frozenset({"header", "footer"})
@@ -27,21 +28,7 @@ _LABEL_KINDS = frozenset({"paragraph", "list_item"})
 _LABEL_LINE_MAX_WORDS = 6
 _SNIPPET_MAX = 60
 
-# Markdown heading marks, block quotes and emphasis around a heading.
-_MD_LEAD_RE = re.compile(r"^[#>\s]+")
-_MD_EMPHASIS_RE = re.compile(r"[*_`]+")
-# "7", "7.1.", "1.0.", "IV.", "a)", "Section 7", "Appendix B -" before the title.
-_NUMBERING_RE = re.compile(
-    r"^(?:(?:section|sec\.?|article|art\.|part|clause|§)\s*)?"
-    r"(?:\d{1,3}(?:\.\d{1,3})*\.?|[ivxlc]{1,6}[.)]|[a-z][.)])\s*[-–—:.]?\s+"
-    r"|^(?:appendix|annex|exhibit|schedule|attachment)\s+[a-z0-9]{1,4}\b\s*[-–—:.]?\s*",
-    re.IGNORECASE,
-)
-_LIST_MARK_RE = re.compile(r"^\s*(?:[-*+•·▪◦]|\(?[a-z0-9]{1,3}[.)])\s+", re.IGNORECASE)
 _WS_RE = re.compile(r"\s+")
-# Table-of-contents lines ("Assumptions ....... 12", "- [Assumptions](#assumptions)") name a
-# section without being one; the real heading is elsewhere in the document.
-_TOC_RE = re.compile(r"(?:\.{4,}|…|\t)\s*\d{1,4}$|\]\(#")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,29 +57,10 @@ class CueHit:
     section: str | None
 
 
-def normalise_heading(text: str) -> str:
-    """Lower-case heading text without Markdown marks, numbering or a trailing colon.
-
-    Args:
-        text: Heading or label-line text as it appears in the document.
-
-    Returns:
-        The normalised text, e.g. "### 7.1. **Out of Scope:**" -> "out of scope".
-    """
-    text = _MD_EMPHASIS_RE.sub("", _MD_LEAD_RE.sub("", text))
-    text = _WS_RE.sub(" ", text).strip()
-    previous = None
-    while previous != text:  # "Section 7. 7.1 Exclusions" style double numbering
-        previous = text
-        text = _NUMBERING_RE.sub("", text, count=1).strip()
-    return text.rstrip(" :.;-–—").lower()
-
-
 def _display_title(block: Block) -> str:
     if block.kind == "heading" and block.section:
         return _WS_RE.sub(" ", block.section[-1]).strip()
-    text = _MD_EMPHASIS_RE.sub("", _MD_LEAD_RE.sub("", _LIST_MARK_RE.sub("", block.text)))
-    return _WS_RE.sub(" ", text).strip().rstrip(":").strip()
+    return label_title(block.text)
 
 
 def _title_matches(check: CheckDef, title: str) -> bool:
@@ -147,7 +115,7 @@ def _label_body(blocks: Sequence[Block], i: int) -> list[Block]:
 
 
 def _section_hit(config: CheckConfig, head: Block, body: Sequence[Block]) -> SectionHit:
-    texts = [_LIST_MARK_RE.sub("", b.text).strip() for b in body]
+    texts = [strip_list_mark(b.text).strip() for b in body]
     texts = [t for t in texts if t]
     placeholder = None
     if texts and all(config.empty_section.match(t) for t in texts):
@@ -182,7 +150,7 @@ def heading_candidates(document: Document) -> list[HeadingCandidate]:
             label = True
         else:
             continue
-        if _TOC_RE.search(block.text.strip()):
+        if is_toc_line(block.text):
             continue
         title = normalise_heading(block.text)
         if title:
@@ -313,14 +281,24 @@ def _missing_finding(document: Document, check: CheckDef) -> Finding:
     )
 
 
-def _presence_check(
-    document: Document,
-    findings: Sequence[Finding],
-    check: CheckDef,
-    config: CheckConfig,
-    candidates: Sequence[HeadingCandidate],
-) -> SafeguardCheck:
-    sections = find_sections(document, check, config, candidates)
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """What every check of one document reads."""
+
+    document: Document
+    findings: Sequence[Finding]
+    config: CheckConfig
+    candidates: Sequence[HeadingCandidate]
+    """`heading_candidates(document)`, computed once for all checks."""
+
+    def sections(self, check: CheckDef) -> list[SectionHit]:
+        """The sections that name the safeguard of `check`."""
+        return find_sections(self.document, check, self.config, self.candidates)
+
+
+def _presence_check(inputs: _Inputs, check: CheckDef) -> SafeguardCheck:
+    document, findings = inputs.document, inputs.findings
+    sections = inputs.sections(check)
     found = [f for f in findings if f.category in check.finding_categories]
     cues = find_cues(document, check)
     full = [s for s in sections if not s.empty]
@@ -346,13 +324,8 @@ def _presence_check(
     )
 
 
-def _estimate_basis_check(
-    document: Document,
-    findings: Sequence[Finding],
-    check: CheckDef,
-    config: CheckConfig,
-    candidates: Sequence[HeadingCandidate],
-) -> SafeguardCheck:
+def _estimate_basis_check(inputs: _Inputs, check: CheckDef) -> SafeguardCheck:
+    findings = inputs.findings
     estimates = [f for f in findings if f.category == check.requires_category]
     if not estimates:
         return SafeguardCheck(
@@ -362,10 +335,9 @@ def _estimate_basis_check(
             summary=check.not_applicable_summary,
         )
 
-    sections = find_sections(document, check, config, candidates)
+    sections = inputs.sections(check)
     if check.basis_headings_from is not None:
-        basis_check = config.by_id(check.basis_headings_from)
-        sections += find_sections(document, basis_check, config, candidates)
+        sections += inputs.sections(inputs.config.by_id(check.basis_headings_from))
     full = [s for s in sections if not s.empty]
     basis = [f for f in findings if f.category in check.basis_categories]
     self_explained: list[tuple[Finding, str]] = []
@@ -422,12 +394,13 @@ def run_checks(
     config = config or load_checks()
     results: list[SafeguardCheck] = []
     missing: list[Finding] = []
-    candidates = heading_candidates(document)  # shared: every check reads the same headings
+    # Shared: every check reads the same headings.
+    inputs = _Inputs(document, findings, config, heading_candidates(document))
     for check in config.checks:
         if check.kind == "estimate_basis":
-            result = _estimate_basis_check(document, findings, check, config, candidates)
+            result = _estimate_basis_check(inputs, check)
         else:
-            result = _presence_check(document, findings, check, config, candidates)
+            result = _presence_check(inputs, check)
         results.append(result)
         if not result.present:
             missing.append(_missing_finding(document, check))

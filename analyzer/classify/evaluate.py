@@ -11,7 +11,6 @@ resampling whole documents, so a table says how far its numbers can be trusted.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from spacy.language import Language
 
 from analyzer.classify.corpus import SENTENCE_LABELS, LabelledSentence, Split, load_corpus
 from analyzer.nlp import detect, load_pipeline
+from analyzer.textshape import is_enumerated, is_table_row
 from analyzer.types import Block, BlockKind, Document, Finding, sha256_bytes
 
 
@@ -226,10 +226,6 @@ class EvalResult:
         }
 
 
-_TABLE_ROW = re.compile(r"^\s*\|")
-_LIST_MARKER = re.compile(r"^\s*(?:[-*•▪◦‣–]\s|\(?(?:\d{1,3}|[a-zA-Z]|[ivxlcIVXLC]{1,5})[.)]\s)")
-
-
 def block_kind_of(text: str, section: str | None) -> BlockKind:
     """The block kind the real extractor would give a corpus sentence.
 
@@ -239,9 +235,9 @@ def block_kind_of(text: str, section: str | None) -> BlockKind:
     """
     if section and text.strip() == section.strip():
         return "heading"
-    if _TABLE_ROW.match(text):
+    if is_table_row(text):
         return "table_row"
-    if _LIST_MARKER.match(text):
+    if is_enumerated(text):
         return "list_item"
     return "paragraph"
 

@@ -16,6 +16,8 @@ from functools import lru_cache, reduce
 from operator import or_
 from typing import TYPE_CHECKING
 
+from analyzer.textshape import LIST_MARKER as _MARKER
+from analyzer.textshape import has_cells
 from analyzer.types import Finding
 
 if TYPE_CHECKING:
@@ -48,16 +50,9 @@ def sentence_examples(detection: Detection) -> list[SentenceExample]:
     for finding in detection.findings:
         if finding.sentence_start is not None:
             by_start[finding.sentence_start].append(finding)
+    found = {start: tuple(items) for start, items in by_start.items()}
     return [
-        SentenceExample(
-            start=s.start,
-            end=s.end,
-            text=s.text,
-            section=s.section,
-            kind=s.kind,
-            page=s.page,
-            findings=tuple(by_start.get(s.start, ())),
-        )
+        SentenceExample(s.start, s.end, s.text, s.section, s.kind, s.page, found.get(s.start, ()))
         for s in detection.sentences
     ]
 
@@ -108,7 +103,6 @@ _DATE_NUMERIC = r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b"
 _DATE_YEAR = r"\b(?:19|20)\d{2}\b"
 _DATE_QUARTER = r"\bq[1-4]\b"
 _DATE = re.compile("|".join((_DATE_MONTH, _DATE_NUMERIC, _DATE_YEAR, _DATE_QUARTER)), re.I)
-_MARKER = re.compile(r"^\s*(?:[|*•\-–]|\(?[a-z0-9]{1,3}[.)]\s)", re.I)
 _WORD = re.compile(r"[a-z]{3,}")
 
 
@@ -362,7 +356,7 @@ def _rule_features(
         features["has:date"] = one
     if _MARKER.search(text):
         features["shape:list_marker"] = one
-    if text.count("|") >= 2:
+    if has_cells(text):
         features["shape:table_row"] = one
     stripped = text.rstrip()
     if stripped.endswith("?"):

@@ -1,7 +1,8 @@
-"""Layout helpers shared by every extractor: heading and list detection, section paths, and
-assembling draft blocks into `Document.text`.
+"""Layout helpers shared by every extractor: section paths, block cutting, and assembling
+draft blocks into `Document.text`.
 
-Heading detection lives here only, so PDF, DOCX and TXT agree on what a heading looks like.
+What a heading or a list item looks like is defined once, in `analyzer.textshape` (re-exported
+here for the format extractors), so PDF, DOCX and TXT agree on it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from itertools import pairwise
 
 from analyzer.config import Limits
 from analyzer.errors import LimitExceededError
+from analyzer.textshape import ends_sentence as ends_sentence
+from analyzer.textshape import heading_level as heading_level
+from analyzer.textshape import infer_level as infer_level
+from analyzer.textshape import is_list_item as is_list_item
+from analyzer.textshape import is_title_like as is_title_like
+from analyzer.textshape import last_sentence_end
 from analyzer.types import Block, BlockKind, PageBoxes
 
 BLOCK_SEPARATOR = "\n\n"
@@ -26,125 +33,6 @@ characters); cutting here keeps a single-paragraph file analysable. Cuts fall af
 end when there is one in the last fifth of the window, else at a space, else anywhere.
 """
 _CUT_SEARCH = MAX_BLOCK_CHARS // 5
-_SENTENCE_END_RE = re.compile(r"[.!?;:][\"'”’)\]]*\s")
-
-_TERMINAL_PUNCT = ".,;:!?"
-
-# "5", "5.3", "5.3.1", optionally followed by "." — the number of parts is the heading depth.
-_NUMBERED_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,3}){0,4})\.?\s+(\S.*)$")
-_ARTICLE_RE = re.compile(r"^(?:ARTICLE|Article)\s+(?:[IVXLC]+|\d{1,3})\b\.?(.*)$")
-_SECTION_RE = re.compile(r"^(?:SECTION|Section)\s+(\d{1,2}(?:\.\d{1,3}){0,4})\b\.?(.*)$")
-_LIST_RE = re.compile(
-    r"^(?:[•·▪◦○●■□➢►▶✓✔\-–—*+]"  # bullets
-    r"|\((?:[a-zA-Z]|[ivxlcIVXLC]{1,5}|\d{1,3})\)"  # (a) (iv) (1)
-    r"|(?:[a-zA-Z]|[ivxlc]{1,5}|\d{1,3})[.)]"  # a. a) iv) 1. 1)
-    r")\s+\S"
-)
-_NON_LETTER_RE = re.compile(r"[\W\d_]+")
-_UPPER_START_RE = re.compile(r"^[\"'“‘(]?[A-Z0-9]")
-
-
-def _word_count(text: str) -> int:
-    return len(text.split())
-
-
-def infer_level(text: str) -> int:
-    """Heading level for formats without style information.
-
-    Numbering depth wins ("5" → 1, "5.3" → 2, "5.3.1" → 3); "ARTICLE …" and ALL CAPS lines are
-    top level; anything else is level 2.
-
-    Args:
-        text: The heading text.
-
-    Returns:
-        The inferred level, 1 = top.
-    """
-    stripped = text.strip()
-    match = _SECTION_RE.match(stripped) or _NUMBERED_RE.match(stripped)
-    if match:
-        return match.group(1).count(".") + 1
-    if _ARTICLE_RE.match(stripped) or is_all_caps(stripped):
-        return 1
-    return 2
-
-
-def is_all_caps(text: str) -> bool:
-    """True for a line written in capitals with at least four letters (e.g. "TERM AND FEES")."""
-    return text == text.upper() and len(_NON_LETTER_RE.sub("", text)) >= 4
-
-
-def is_list_item(text: str) -> bool:
-    """True when `text` starts with a bullet or an enumerator such as "•", "(a)" or "1."."""
-    return bool(_LIST_RE.match(text))
-
-
-def _is_title_with_period(title: str) -> bool:
-    # "1. DEFINITIONS." and "4. Fees and Payment." are headings; "1. Deliver the code." is not.
-    if title[-1] != "." or _word_count(title) > 6:
-        return False
-    words = [w for w in title[:-1].split() if len(w) > 3]
-    return is_all_caps(title) or (bool(words) and all(w[0].isupper() for w in words))
-
-
-def heading_level(text: str) -> int | None:
-    """Level of a line that looks like a heading by its text alone, else None.
-
-    Recognises numbered headings ("5.3 Term and Termination"), "ARTICLE 5", "Section 3.",
-    and short ALL CAPS lines. The line must be short and must not read like a sentence (no
-    final punctuation other than the "." of a bare number), so a numbered clause such as
-    "1.1 The Supplier shall provide the Services." stays a paragraph.
-
-    Args:
-        text: One line of text, already stripped.
-
-    Returns:
-        The heading level (1 = top) or None.
-    """
-    if not text or len(text) > 120 or "\n" in text:
-        return None
-    if _ARTICLE_RE.match(text) and _word_count(text) <= 15:
-        return 1
-    match = _SECTION_RE.match(text)
-    if match:
-        rest = match.group(2).strip(" .-–—:")
-        if not rest or (_word_count(rest) <= 12 and text[-1] not in _TERMINAL_PUNCT):
-            return match.group(1).count(".") + 1
-        return None
-    match = _NUMBERED_RE.match(text)
-    if match:
-        title = match.group(2)
-        if (
-            _word_count(title) <= 12
-            and title[0].isupper()
-            and ". " not in title  # a run-in heading followed by its clause is a paragraph
-            and any(c.isalpha() for c in title)
-            and (title[-1] not in _TERMINAL_PUNCT or _is_title_with_period(title))
-        ):
-            return match.group(1).count(".") + 1
-        return None
-    if is_all_caps(text) and _word_count(text) <= 10 and text[-1] not in ",;":
-        return 1
-    return None
-
-
-def is_title_like(text: str, max_words: int = 8) -> bool:
-    """A short line that starts with a capital and has no final punctuation.
-
-    Used as a weak heading cue together with layout evidence (a standalone line followed by
-    text), never alone.
-    """
-    if not text or _word_count(text) > max_words or text[-1] in _TERMINAL_PUNCT + "-":
-        return False
-    if not _UPPER_START_RE.match(text) or is_list_item(text):
-        return False
-    return sum(c.isalpha() for c in text) >= 3
-
-
-def ends_sentence(text: str) -> bool:
-    """True when `text` ends with sentence-final punctuation (optionally closed by a quote)."""
-    stripped = text.rstrip("\"')”’] ")
-    return bool(stripped) and stripped[-1] in ".!?:;"
 
 
 class SectionTracker:
@@ -316,9 +204,7 @@ def cut_points(text: str, start: int, end: int, max_chars: int = MAX_BLOCK_CHARS
     while end - pos > max_chars:
         limit = pos + max_chars
         floor = limit - min(_CUT_SEARCH, max_chars // 2)
-        cut = -1
-        for match in _SENTENCE_END_RE.finditer(text, floor, limit):
-            cut = match.end()
+        cut = last_sentence_end(text, floor, limit)
         if cut <= pos:
             space = text.rfind(" ", floor, limit)
             cut = space + 1 if space > pos else limit

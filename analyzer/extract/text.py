@@ -15,27 +15,12 @@ from itertools import pairwise
 
 from charset_normalizer import from_bytes
 
-from analyzer.extract.blocks import (
-    MAX_BLOCK_CHARS,
-    Extracted,
-    SectionTracker,
-    cut_points,
-    heading_level,
-    infer_level,
-    is_list_item,
-    is_title_like,
-)
+import analyzer.textshape as textshape
+from analyzer.extract.blocks import MAX_BLOCK_CHARS, Extracted, SectionTracker, cut_points
 from analyzer.types import Block, BlockKind
 
-# ATX headings and table separator rows are parsed by hand after a short anchored match: the
-# one-regex forms backtracked quadratically on long runs of spaces (a 40,000-character line
-# took 9 s), and one line of a text file can be megabytes long.
-_ATX_OPEN_RE = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)")
-_TABLE_CELL_RE = re.compile(r":?-+:?")
-_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _THEMATIC_RE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
-_MD_LIST_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+\S|$)")
 _PREFERRED = ("utf_8", "cp1252", "latin_1", "iso8859_15")
 
 
@@ -202,10 +187,10 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
                 and para_kind == "paragraph"
                 and len(para) == 1
                 and followed_by_text
-                and is_title_like(body)
+                and textshape.is_title_like(body)
             ):
                 # A standalone short line without final punctuation, followed by text.
-                out.add("heading", start, end, infer_level(body))
+                out.add("heading", start, end, textshape.infer_level(body))
             else:
                 out.add(para_kind, start, end, para_level)
         para, para_kind, para_level = [], "paragraph", None
@@ -240,18 +225,18 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
                 out.add("paragraph", s, lines[end_line][1])
                 i = end_line + 1
                 continue
-            atx = _atx_heading(line)
+            atx = textshape.atx_heading(line)
             if atx:
                 flush()
                 title = " ".join(atx[1].split()) or stripped
                 out.add("heading", s, e, atx[0], title)
                 i += 1
                 continue
-            if para and para_kind == "paragraph" and _SETEXT_RE.match(line):
+            underline = textshape.setext_level(line) if para and para_kind == "paragraph" else None
+            if underline is not None:
                 start, end = para[0][0], para[-1][1]
-                setext_level = 1 if stripped.startswith("=") else 2
                 para = []
-                out.add("heading", start, end, setext_level)
+                out.add("heading", start, end, underline)
                 i += 1
                 continue
             if _THEMATIC_RE.match(line):
@@ -260,25 +245,25 @@ def split_blocks(text: str, *, markdown: bool) -> tuple[Block, ...]:
                 continue
             if stripped.startswith("|"):
                 flush()
-                if not _is_table_separator(line):
+                if not textshape.is_table_separator(line):
                     out.add("table_row", s, e)
                 i += 1
                 continue
-            list_start = bool(_MD_LIST_RE.match(line))
+            list_start = textshape.is_markdown_list_item(line)
         else:
             if i in furniture:
                 # A page footer or running header of a text converted from PDF ("Source: ACME
                 # CORP, 8-K, 10/1/2008"): neither content nor a section heading.
                 i += 1
                 continue
-            level = heading_level(stripped)
+            level = textshape.heading_level(stripped)
             if level is not None:
                 flush()
                 list_indents.clear()
                 out.add("heading", s, e, level)
                 i += 1
                 continue
-            list_start = is_list_item(stripped)
+            list_start = textshape.is_list_item(stripped)
         if list_start:
             flush()
             while list_indents and list_indents[-1] > indent:
@@ -340,29 +325,6 @@ def _running_lines(text: str, lines: list[tuple[int, int]], blank: list[bool]) -
     return furniture
 
 
-def _atx_heading(line: str) -> tuple[int, str] | None:
-    """(level, title) of a Markdown ATX heading line ("## Scope ##"), else None."""
-    match = _ATX_OPEN_RE.match(line)
-    if match is None:
-        return None
-    rest = line[match.end() :].strip(" \t")
-    # An optional closing run of "#" counts only when a space or tab precedes it.
-    unclosed = rest.rstrip("#")
-    if not unclosed:
-        rest = ""
-    elif unclosed != rest and unclosed[-1] in " \t":
-        rest = unclosed.rstrip(" \t")
-    return len(match.group(1)), rest
-
-
-def _is_table_separator(line: str) -> bool:
-    """True for a Markdown table's delimiter row ("|---|:--:|")."""
-    body = line.strip()
-    body = body.removeprefix("|")
-    body = body.removesuffix("|")
-    return all(_TABLE_CELL_RE.fullmatch(cell.strip()) for cell in body.split("|"))
-
-
 def _starts_new_para(text: str, para: list[tuple[int, int]], line: str) -> bool:
     """A one-line title-like paragraph followed by a longer, capitalised line is a heading."""
     if len(para) != 1 or not line[:1].isupper():
@@ -370,5 +332,7 @@ def _starts_new_para(text: str, para: list[tuple[int, int]], line: str) -> bool:
     s, e = para[0]
     body = text[s:e].strip()
     return (
-        len(line) > len(body) and is_title_like(body, max_words=6) and heading_level(body) is None
+        len(line) > len(body)
+        and textshape.is_title_like(body, max_words=6)
+        and textshape.heading_level(body) is None
     )

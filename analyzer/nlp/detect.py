@@ -10,17 +10,18 @@ from functools import cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from analyzer.nlp.components import (
+from analyzer.nlp.parties import ROLES_KEY, find_party_roles
+from analyzer.nlp.patterns import Pattern, load_patterns
+from analyzer.nlp.pipeline import load_pipeline
+from analyzer.nlp.rules.base import (
     BLOCK_KIND_KEY,
     SECTION_KIND_KEY,
     SPANS_KEY,
     sentence_bounds,
     trimmed,
 )
-from analyzer.nlp.parties import ROLES_KEY, find_party_roles
-from analyzer.nlp.patterns import Pattern, load_patterns
-from analyzer.nlp.pipeline import load_pipeline
 from analyzer.nlp.segment import TEXT_KEY
+from analyzer.textshape import strip_heading_number
 from analyzer.types import SEVERITIES, Block, Document, Finding, finding_id
 
 SKIPPED_BLOCK_KINDS = frozenset({"header", "footer"})
@@ -30,7 +31,6 @@ MAX_PHRASES_PER_SENTENCE = 20
 """Phrase findings kept per sentence, in text order. Real sentences hold a handful; a block
 without sentence breaks ("NN NN NN …", 100,000 characters) held tens of thousands, each
 carrying that sentence into the report: a 900 KB file took 24 GB."""
-_NUMBERING = re.compile(r"^\s*(?:[\dIVXivx]+(?:\.\d+)*\.?|[A-Za-z][.)])\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ def _section_rules() -> tuple[tuple[str, int, re.Pattern[str]], ...]:
 def section_kind(path: tuple[str, ...]) -> tuple[str | None, int]:
     """(kind, severity shift) of a heading path: the innermost heading that names a kind wins."""
     for heading in reversed(path):
-        text = _NUMBERING.sub("", heading)
+        text = strip_heading_number(heading)
         for kind, shift, regex in _section_rules():
             if regex.search(text):
                 return kind, shift

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from analyzer.nlp.patterns import load_patterns
+from analyzer.nlp.patterns import load_patterns, word_list
 
 ROLES_KEY = "scopelens_party_roles"
 """Key of the role map in `Doc.user_data` (set by `detect()` for each block)."""
@@ -40,23 +40,12 @@ _HEREINAFTER = re.compile(
 # The capitalised name that ends right before the definition (after cutting ", a Delaware …").
 _NAME_BEFORE = re.compile(r"((?:[A-Z][\w&.\-]*,?\s+){0,5}[A-Z][\w&.\-]*)[\s,]*$")
 _DESCRIPTION = re.compile(r",\s+(?:a|an)\s+[^()]*$")
-_LEGAL_SUFFIXES = frozenset(
-    {"inc", "inc.", "corp", "corp.", "corporation", "llc", "ltd", "ltd.", "limited", "co", "co.",
-     "plc", "gmbh", "ag", "sa", "s.a.", "n.v.", "b.v.", "lp", "l.p.", "llp", "company"}
-)  # fmt: skip
-_STOP = frozenset({"the", "this", "by", "and", "between", "among", "of", "a", "an", "agreement"})
+_LEGAL_SUFFIXES = word_list("legal_suffixes")
+_STOP = word_list("name_stop_words")
 
-
-VENDOR_TERMS: frozenset[str] = frozenset(
-    {"contractor", "vendor", "supplier", "provider", "service provider", "consultant",
-     "licensor", "developer", "seller", "integrator", "offeror", "grantee", "servicer",
-     "outsourcer", "manufacturer", "implementer", "subcontractor"}
-)  # fmt: skip
+VENDOR_TERMS: frozenset[str] = word_list("vendor_terms")
 """Defined terms that make the named party the one doing the work."""
-CLIENT_TERMS: frozenset[str] = frozenset(
-    {"client", "customer", "licensee", "buyer", "purchaser", "government", "agency",
-     "subscriber", "ordering activity", "state", "department", "owner"}
-)  # fmt: skip
+CLIENT_TERMS: frozenset[str] = word_list("client_terms")
 """Defined terms that make the named party the one receiving the work."""
 
 

@@ -4,7 +4,9 @@ Each line of a pattern file is one JSON object. Finding patterns carry the taxon
 (`id`, `category`, `type`, `severity`, `explanation`, `suggestion`, `source_of_idea`) and either
 `phrases` (matched with a `PhraseMatcher` on `LOWER`) or `pattern` (a list of spaCy `Matcher`
 token patterns, or a single one). Lexicon entries (parties, cues, section kinds) use `role`
-instead of `category` and need no explanation. Optional guards are documented on `Pattern`.
+instead of `category` and need no explanation. Word lists (`words.jsonl`, role "words") are
+the words the guards look tokens up in; `word_list(id)` reads one. Each guard key is a named
+predicate documented in `analyzer.nlp.rules.guards`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ _EXTENT_GUARDS = frozenset(
         "only_after",
         "requires_list_after",
         "requires_party",
+        "party_window",
+        "not_followed_later_by",
+        "not_after_within",
+        "not_after_negated",
         "focus",
     }
 )
@@ -53,8 +59,18 @@ _GUARD_KEYS = frozenset(
         "blocked_by_opening",
         "demote_by_opening",
         "background_ok",
+        "party_window",
+        "not_followed_later_by",
+        "not_after_within",
+        "not_after_negated",
+        "not_relieving",
+        "requires_figure",
+        "sentence_requires_when",
+        "not_in_label",
+        "not_in_table_header",
     }
 )
+"""The guard keys a pattern may set (see `analyzer.nlp.rules.guards` for what each does)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,44 +90,10 @@ class Pattern:
     pattern's longer span overlaps part of the merged one, a piece of it that used to survive
     on its own no longer does.
 
-    Guards (all optional):
-        unless_quantified: drop the match when the sentence pins it down with a quantity, a
-            bound ("not to exceed", "no later than") or a reference ("as set forth in Section 4").
-        unless_followed_by_number: drop the match when a number follows within four tokens.
-        legal_boilerplate_ok: keep the match in legal boilerplate sentences (liability,
-            indemnity, governing law …) that do not bear on the work; default False.
-        not_followed_by / not_preceded_by: lower-case words; drop the match when the next /
-            previous token is one of them.
-        only_after: lower-case words; keep the match only right after one of them ("the
-            necessary documents", not "steps necessary to"). On a party entry of the lexicon
-            it applies to lower-case mentions only: "the state will pay" names the client,
-            "state updates" does not, "State" always does.
-        requires_list_after: keep only when a list (comma, "and", "or") follows within 12 tokens.
-        not_in_definition: drop the match inside a definition ("X means …").
-        requires_party: keep only when the party right before the match is this one ("vendor"),
-            or one of these (["client", "user", "named"]: "The Customer is expected to provide
-            …", not "The configuration is expected to provide …").
-        not_in_sections: section kinds (see sections.jsonl) where the pattern is dropped.
-        focus: [start, end] token slice of the match to report instead of the whole match.
-        requires_cue: a lexicon role of the same file; keep the match only when a cue of that
-            role is in the sentence ("… is granted." needs "access to").
-        blocked_by: lexicon roles; drop the match when a cue of one of them is in the sentence.
-        blocked_by_overlap: lexicon roles; drop the match when a cue of one of them overlaps it
-            ("20 years" inside "20 years of experience"; exclusion, assumption and estimate
-            patterns).
-        blocked_by_opening: lexicon roles; drop the match when a cue of one of them opens the
-            sentence, after any list marker or quote ("We recommend that the scope … fit within
-            a 3 month period": the reader's instruction, no estimate; exclusion, assumption and
-            estimate patterns).
-        demote_by_opening: {"roles": [lexicon roles], "to": pattern id}; when a cue of one of
-            the roles opens the sentence, report the match as the "to" pattern of the same
-            file (its type, severity and texts): a signature block's blank ("By: ____") is a
-            low-severity placeholder (ambiguity patterns).
-        background_ok: keep a vague_term / subjective / open_ended / escape_clause match in a
-            background section (see sections.jsonl) even when the sentence binds nobody (no
-            will / shall / must / plan / pledge / require); default False: "useful for various
-            applications" in a project description does not bear on the work. Placeholders and
-            unbounded phrases are never dropped by this rule.
+    Guards (all optional) are JSON keys naming predicates of `analyzer.nlp.rules.guards`
+    (`GUARDS`, one documented function per key); `focus` and `demote_by_opening` reshape the
+    reported span instead (`analyzer.nlp.rules.ambiguity`). A lexicon party entry's
+    `only_after` applies to lower-case mentions only (`analyzer.nlp.rules.base`).
     """
 
     id: str
@@ -134,6 +116,35 @@ class Pattern:
     def guard(self, name: str, default: Any = None) -> Any:
         """Value of guard `name`, or `default` when the pattern does not set it."""
         return self.guards.get(name, default)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The pattern as its JSON object (`parse_pattern(p.to_dict()) == p`); defaults left out."""
+        data: dict[str, Any] = {"id": self.id}
+        for name, default in _DEFAULTS.items():
+            value = getattr(self, name)
+            if value != default:
+                data[name] = value
+        if self.pattern:
+            data["pattern"] = [list(p) for p in self.pattern]
+        if self.phrases:
+            data["phrases"] = list(self.phrases)
+        return {**data, **self.guards, **self.extra}
+
+
+_DEFAULTS: dict[str, Any] = {
+    "category": None,
+    "type": None,
+    "severity": "medium",
+    "explanation": "",
+    "suggestion": "",
+    "source_of_idea": "",
+    "confidence": 1.0,
+    "role": None,
+    "priority": 0,
+    "explicit": False,
+    "greedy": None,
+}
+"""The scalar fields of `Pattern` and their defaults (what `to_dict` leaves out)."""
 
 
 def _as_token_patterns(raw: Any) -> tuple[tuple[dict[str, Any], ...], ...]:
@@ -217,3 +228,20 @@ def load_patterns(name: str, folder: Path = PATTERNS_DIR) -> tuple[Pattern, ...]
     path = folder / f"{name}.jsonl"
     with path.open(encoding="utf-8") as handle:
         return tuple(read_patterns(handle, str(path)))
+
+
+WORDS_FILE = "words"
+"""The pattern file of the word lists (`words.jsonl`)."""
+
+
+@cache
+def word_list(word_id: str, name: str = WORDS_FILE) -> frozenset[str]:
+    """The words of entry `word_id` of `<name>.jsonl` (lower case, as the guards compare them).
+
+    Raises:
+        KeyError: when no entry has that id.
+    """
+    for entry in load_patterns(name):
+        if entry.id == word_id:
+            return frozenset(entry.extra["words"])
+    raise KeyError(f"{name}.jsonl has no word list {word_id!r}")

@@ -9,7 +9,9 @@ import spacy
 from spacy.language import Language
 
 # Importing the modules registers the factories with spaCy.
-import analyzer.nlp.components as _components
+import analyzer.nlp.rules.ambiguity as _ambiguity
+import analyzer.nlp.rules.commitment as _commitment
+import analyzer.nlp.rules.scope as _scope
 import analyzer.nlp.segment as _segment
 
 PIPE_NAMES: tuple[str, ...] = (
@@ -53,7 +55,8 @@ def build_tokenizer_only() -> Language:
 
 def build_pipeline() -> Language:
     """A fresh pipeline: blank English tokenizer, segmenter and the three rule detectors."""
-    assert _components.SPANS_KEY and _segment.SentenceSegmenter is not None  # registering imports
+    registered = (_segment, _ambiguity, _commitment, _scope)  # the imports register the factories
+    assert all(module is not None for module in registered)
     nlp = build_tokenizer_only()
     for name in PIPE_NAMES:
         nlp.add_pipe(name)

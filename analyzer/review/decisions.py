@@ -3,11 +3,9 @@ records (decisions and added findings) as the store keeps them."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from itertools import pairwise
 
 from analyzer.consensus import Consensus, Verdict, consensus, verdict
 from analyzer.render import Highlight, highlights_for
@@ -15,6 +13,7 @@ from analyzer.report.common import category_order, check_label
 from analyzer.review.service import OpenedDocument
 from analyzer.scoring import count_words, summarize
 from analyzer.store import utc_timestamp
+from analyzer.textshape import line_sentences
 from analyzer.types import (
     CATEGORIES,
     REVIEW_STATES,
@@ -289,13 +288,13 @@ def finding_rows(
             {
                 "": "▶" if f.id == selected else "",
                 "#": numbers.get(f.id, 0),
+                "text": text if len(text) <= 90 else text[:87] + "…",
                 "category": f.category,
                 "type": f.type,
                 "severity": f.severity,
                 "state": item.state,
                 "page": "" if f.page is None else str(f.page),
                 "section": f.section or "",
-                "text": text if len(text) <= 90 else text[:87] + "…",
             }
         )
     return rows
@@ -417,27 +416,12 @@ class Sentence:
     text: str
 
 
-_LINE_RE = re.compile(r"[^\n]+")
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-
-
 def split_sentences(text: str) -> list[Sentence]:
-    """Sentences for the "add a missed finding" picker (lines, then . ! ? before a capital).
+    """Sentences for the "add a missed finding" picker (`analyzer.textshape.line_sentences`).
 
     A light splitter that never re-runs the pipeline; exact offsets are all that matter.
     """
-    out: list[Sentence] = []
-    for line in _LINE_RE.finditer(text):
-        base = line.start()
-        cuts = [0, *(m.end() for m in _SENTENCE_END_RE.finditer(line.group())), len(line.group())]
-        for a, b in pairwise(cuts):
-            piece = line.group()[a:b]
-            stripped = piece.strip()
-            if not stripped:
-                continue
-            start = base + a + (len(piece) - len(piece.lstrip()))
-            out.append(Sentence(start, start + len(stripped), stripped))
-    return out
+    return [Sentence(start, end, text[start:end]) for start, end in line_sentences(text)]
 
 
 def sentence_index(sentences: Sequence[Sentence], offset: int) -> int:

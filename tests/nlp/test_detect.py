@@ -43,6 +43,25 @@ def _phrases(text: str, section: str | None = None) -> list[tuple[str, str]]:
     return [(f.text or "", f.type) for f in findings_of(make_document(text, section), "ambiguity")]
 
 
+def has_finding(
+    text: str, category: str, section: str | None = None, kind: str = "paragraph"
+) -> bool:
+    """True when a finding of `category` lies in the block holding `text`."""
+    return bool(findings_of(make_document(text, section, kind), category))
+
+
+def heading_findings(heading: str) -> set[tuple[str, str]]:
+    """(category, type) of the findings on a document made of one heading block."""
+    block = Block("heading", 0, len(heading), heading, section=(heading,))
+    doc = Document("h.txt", "txt", heading, (block,), "0" * 64)
+    return {(f.category, f.type) for f in detect(doc).findings}
+
+
+def phrase_texts(text: str, section: str | None = None) -> list[str]:
+    """The lower-cased texts of the ambiguity findings on `text`."""
+    return [phrase.lower() for phrase, _ in _phrases(text, section)]
+
+
 # --------------------------------------------------------------------------- commitment
 
 
@@ -542,3 +561,13 @@ def test_detect_a_long_blank_costs_a_linear_number_of_matches() -> None:
     assert sum(k == key for k, _, _ in component.matcher(doc)) == 398
     text = "Name: " + " ".join(["_"] * 400)
     assert [p for p, t in _phrases(text) if t == "placeholder"] == [" ".join(["_"] * 400)]
+
+
+def test_detect_runs_on_plain_documents() -> None:
+    # The new cues (legal subjects, work nouns, access cues) leave an empty document alone.
+    assert detect(make_document("")).findings == ()
+
+
+def test_make_document_still_places_text_after_heading() -> None:
+    doc = make_document("The vendor will deliver.", "Deliverables")
+    assert doc.blocks[-1].text == "The vendor will deliver."

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from analyzer.nlp.components import expand_first_token
 from analyzer.nlp.patterns import load_patterns, parse_pattern, read_patterns
+from analyzer.nlp.rules.base import expand_first_token
 from analyzer.types import TYPES_BY_CATEGORY
 
 
