@@ -35,6 +35,9 @@ DEFAULT_MODEL = Path("<default>")
 
 CATEGORY_ORDER = {"missing": 0, "ambiguity": 1, "commitment": 2, "exclusion": 3, "assumption": 4}
 
+OUT_OF_MEMORY = "out of memory while reading the file: split it and retry"
+"""The error of a file that needs more memory than the process has."""
+
 
 class Analyzer:
     """Analyses documents with one loaded pipeline (load once, reuse for many files).
@@ -163,7 +166,7 @@ class Analyzer:
         except AnalyzerError as exc:
             return error_report(shown, exc.one_line())
         except MemoryError:
-            return error_report(shown, "out of memory while reading the file: split it and retry")
+            return error_report(shown, OUT_OF_MEMORY)
         if display_path is not None:
             document = replace(document, path=display_path)
         return self.analyze_document(document)

@@ -31,6 +31,7 @@ from analyzer.batch.tasks import (
     WorkerConfig,
     build_analyzer,
     run_task,
+    timeout_reason,
 )
 from analyzer.types import DocumentReport, ToolInfo
 
@@ -66,28 +67,9 @@ def analyze_bytes_task(
         (report, cacheable, tool, model warning).
     """
     analyzer = _worker_analyzer(config)
-    if config.analyze is None:
-        report, cacheable = _analyze_bytes(analyzer, config, data, name)
-    else:  # an injected analyze function takes a path (tests): keep that contract
-        report, cacheable = run_task(analyzer, config, name)
+    # An injected analyze function takes a path (tests): keep that contract.
+    report, cacheable = run_task(analyzer, config, name, data if config.analyze is None else None)
     return report, cacheable, analyzer.tool, analyzer.model_warning
-
-
-def _analyze_bytes(
-    analyzer: Analyzer, config: WorkerConfig, data: bytes, name: str
-) -> tuple[DocumentReport, bool]:
-    from analyzer.batch.tasks import internal_error
-
-    try:
-        report = analyzer.analyze_bytes(data, name)
-    except MemoryError:
-        reason = "out of memory while reading the file: split it and retry"
-        return _error_report(name, reason), False
-    except Exception as exc:  # a bug must not stop the batch
-        return internal_error(name, exc), False
-    if not config.keep_documents:
-        report.document = None
-    return report, True
 
 
 def connect(address: str, workers: int) -> tuple[Any, Any]:
@@ -235,10 +217,7 @@ def _collect(
             continue
         finally:
             future.release()
-        if stats.tool is None:
-            stats.tool = tool
-        if warning:
-            stats.warn(warning)
+        stats.note_tool(tool, warning)
         yield Outcome(report, task, cacheable)
     if timeout is not None:
         now = time.monotonic()
@@ -248,11 +227,7 @@ def _collect(
                 stats.timed_out += 1
                 with contextlib.suppress(Exception):
                     future.cancel()
-                reason = (
-                    f"timed out after {timeout:g} s on Dask: raise --timeout (or "
-                    "SCOPELENS_TIMEOUT_S) to give very large files more time"
-                )
-                yield Outcome(_error_report(task.path, reason), task)
+                yield Outcome(_error_report(task.path, timeout_reason(timeout, " on Dask")), task)
 
 
 __all__ = ["MISSING_DASK", "DaskUnavailableError", "analyze_bytes_task", "connect", "run_dask"]

@@ -31,6 +31,7 @@ from analyzer.batch.tasks import (
     build_analyzer,
     internal_error,
     run_task,
+    timeout_reason,
 )
 
 _PRELOAD = (
@@ -280,14 +281,11 @@ class WorkerPool:
                 yield from self._died(worker)
                 continue
             if worker.deadline is not None and now >= worker.deadline and worker.task is not None:
+                assert self.timeout is not None  # deadlines are only set with a timeout
                 task = worker.task
                 self.stats.timed_out += 1
                 self._retire(worker, kill=True)
-                reason = (
-                    f"timed out after {self.timeout:g} s: raise --timeout (or "
-                    "SCOPELENS_TIMEOUT_S) to give very large files more time"
-                )
-                yield Outcome(error_report(task.path, reason), task)
+                yield Outcome(error_report(task.path, timeout_reason(self.timeout)), task)
 
     def _drain(self, worker: _Worker) -> Iterator[Outcome]:
         """Read what a worker sent; notice when it died."""
@@ -307,10 +305,7 @@ class WorkerPool:
                 worker.ready = True
                 self._startup_failures = 0
                 _, tool, warning = message
-                if self.stats.tool is None:
-                    self.stats.tool = tool
-                if warning:
-                    self.stats.warn(warning)
+                self.stats.note_tool(tool, warning)
             elif kind == "failed":
                 self._startup_problem = message[1]
             elif kind == "done" and worker.task is not None and message[1] == worker.task_id:

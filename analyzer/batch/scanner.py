@@ -155,8 +155,7 @@ class Scanner:
                 hit = self.cache.get(sha, item.path) if sha else None
                 if hit is not None:
                     self.stats.cached += 1
-                    if self.stats.tool is None:
-                        self.stats.tool = hit.tool
+                    self.stats.note_tool(hit.tool)
                     yield Outcome(hit.report)
                     continue
             yield Task(item.path, sha)
@@ -193,10 +192,7 @@ class Scanner:
                 continue
             if analyzer is None:
                 analyzer = build_analyzer(self.config)
-                if self.stats.tool is None:
-                    self.stats.tool = analyzer.tool
-                if analyzer.model_warning:
-                    self.stats.warn(analyzer.model_warning)
+                self.stats.note_tool(analyzer.tool, analyzer.model_warning)
             report, cacheable = run_task(analyzer, self.config, item.path)
             yield Outcome(report, item, cacheable)
 

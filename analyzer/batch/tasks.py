@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analyzer.analyze import DEFAULT_MODEL, Mode, error_report
-from analyzer.config import Limits
+from analyzer.analyze import DEFAULT_MODEL, OUT_OF_MEMORY, Mode, error_report
+from analyzer.config import Limits, default_encoder_dir, default_model_dir
 from analyzer.types import DocumentReport, ToolInfo
 from analyzer.version import __version__
 
@@ -36,26 +36,31 @@ def analyze_file(analyzer: Analyzer, path: str) -> DocumentReport:
     return analyzer.analyze_path(path)
 
 
+def _resolve_default(folder: Path | None, shipped: Callable[[], Path]) -> Path | None:
+    """`folder`, with `DEFAULT_MODEL` replaced by the folder `shipped()` names."""
+    if folder is None:
+        return None
+    if folder is DEFAULT_MODEL or str(folder) == str(DEFAULT_MODEL):  # survives pickling
+        return shipped()
+    return folder
+
+
 def resolve_model_dir(model_dir: Path | None) -> Path | None:
     """The linear model folder a scan uses: `DEFAULT_MODEL` becomes the shipped one."""
-    if model_dir is None:
-        return None
-    if model_dir is DEFAULT_MODEL or str(model_dir) == str(DEFAULT_MODEL):  # survives pickling
-        from analyzer.config import default_model_dir
-
-        return default_model_dir()
-    return model_dir
+    return _resolve_default(model_dir, default_model_dir)
 
 
 def resolve_encoder_dir(encoder_dir: Path | None) -> Path | None:
     """The encoder folder a scan uses: `DEFAULT_MODEL` becomes the shipped one."""
-    if encoder_dir is None:
-        return None
-    if encoder_dir is DEFAULT_MODEL or str(encoder_dir) == str(DEFAULT_MODEL):
-        from analyzer.config import default_encoder_dir
+    return _resolve_default(encoder_dir, default_encoder_dir)
 
-        return default_encoder_dir()
-    return encoder_dir
+
+def timeout_reason(timeout: float, where: str = "") -> str:
+    """The error of a file that took longer than `timeout` seconds (`where`: " on Dask")."""
+    return (
+        f"timed out after {timeout:g} s{where}: raise --timeout (or "
+        "SCOPELENS_TIMEOUT_S) to give very large files more time"
+    )
 
 
 def expected_tool(
@@ -135,6 +140,13 @@ class ScanStats:
         if message not in self.warnings:
             self.warnings.append(message)
 
+    def note_tool(self, tool: ToolInfo, warning: str | None = None) -> None:
+        """Record the tool that produced a report (the first one seen), and its model warning."""
+        if self.tool is None:
+            self.tool = tool
+        if warning:
+            self.warn(warning)
+
 
 def build_analyzer(config: WorkerConfig) -> Analyzer:
     """An `Analyzer` with its pipeline and model loaded (once per worker process)."""
@@ -163,13 +175,22 @@ def _one_blas_thread() -> None:
     threadpool_limits(1)
 
 
-def run_task(analyzer: Analyzer, config: WorkerConfig, path: str) -> tuple[DocumentReport, bool]:
-    """Analyse one file in a worker; returns (report, cacheable). Never raises for a file."""
+def run_task(
+    analyzer: Analyzer, config: WorkerConfig, path: str, data: bytes | None = None
+) -> tuple[DocumentReport, bool]:
+    """Analyse one file in a worker; returns (report, cacheable). Never raises for a file.
+
+    Args:
+        analyzer: The worker's analyzer.
+        config: The worker configuration (`analyze` and `keep_documents` apply).
+        path: The file, read by the worker; with `data`, only its name.
+        data: The file's bytes, already read (a Dask worker has no shared file system).
+    """
     analyze = config.analyze or analyze_file
     try:
-        report = analyze(analyzer, path)
+        report = analyze(analyzer, path) if data is None else analyzer.analyze_bytes(data, path)
     except MemoryError:
-        return error_report(path, "out of memory while reading the file: split it and retry"), False
+        return error_report(path, OUT_OF_MEMORY), False
     except Exception as exc:  # last line of defence: a bug must not stop the batch
         return internal_error(path, exc), False
     if not config.keep_documents:

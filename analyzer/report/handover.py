@@ -19,12 +19,12 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path, PurePath
 from string import Formatter
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 from analyzer.report.common import check_label
 from analyzer.report.handover_terms import (
@@ -50,6 +50,9 @@ _HERE = Path(__file__).resolve().parent
 QUESTIONS_FILE = _HERE / "questions.jsonl"
 CLAUSES_FILE = _HERE / "clauses.json"
 NOT_PROMISES_FILE = _HERE / "not_promises.jsonl"
+
+_Item = TypeVar("_Item")
+"""A record read from one line of a JSON Lines data file."""
 
 DEPENDENCY_SECTION_PATTERN = (
     r"\b(?:assumptions?|dependenc(?:y|ies)|pre-?requisites?|"
@@ -329,6 +332,29 @@ class QuestionBook:
         raise ValueError("questions.jsonl has no fallback template")
 
 
+def _read_jsonl(path: Path, check: Callable[[dict[str, Any], str], _Item]) -> tuple[_Item, ...]:
+    """Read a JSON Lines data file, one record a line (blank lines skipped), in file order.
+
+    Args:
+        path: The file.
+        check: Validates one parsed line and builds its record; it gets the line's data and
+            its place ("questions.jsonl:3") for its error messages.
+
+    Raises:
+        ValueError: When a line is not valid JSON, or `check` refuses it.
+    """
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path.name}:{number}: {exc.msg}") from None
+        items.append(check(data, f"{path.name}:{number}"))
+    return tuple(items)
+
+
 def load_questions(path: Path = QUESTIONS_FILE) -> QuestionBook:
     """Read and validate question templates (JSON Lines).
 
@@ -342,16 +368,7 @@ def load_questions(path: Path = QUESTIONS_FILE) -> QuestionBook:
         ValueError: When a line is not valid JSON, a question does not end with "?", uses
             other fields than {phrase} and {context}, or names an unknown type.
     """
-    templates = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path.name}:{number}: {exc.msg}") from None
-        templates.append(_check_template(data, f"{path.name}:{number}"))
-    return QuestionBook(tuple(templates))
+    return QuestionBook(_read_jsonl(path, _check_template))
 
 
 def load_clauses(path: Path = CLAUSES_FILE) -> dict[str, Clause]:
@@ -512,16 +529,7 @@ def load_not_promises(path: Path = NOT_PROMISES_FILE) -> NotPromises:
         ValueError: When a line is not valid JSON, lacks an id or why, has an unknown kind or
             block kind, or its pattern does not compile.
     """
-    rules = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path.name}:{number}: {exc.msg}") from None
-        rules.append(_check_not_promise(data, f"{path.name}:{number}"))
-    return NotPromises(tuple(rules))
+    return NotPromises(_read_jsonl(path, _check_not_promise))
 
 
 @cache

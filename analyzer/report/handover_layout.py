@@ -190,18 +190,19 @@ def _summary_blocks(pack: HandoverPack) -> list[Block]:
     return blocks
 
 
+def _section(heading: str, note: str) -> list[Block]:
+    """The start of a section: its heading, then a note (what it holds, or that it is empty)."""
+    return [Heading(heading, 1), Paragraph(note, note=True)]
+
+
 def _ledger_blocks(pack: HandoverPack) -> list[Block]:
-    blocks: list[Block] = [Heading(SECTION_LEDGER, 1)]
     if not pack.ledger:
-        blocks.append(Paragraph("No vendor commitments were found.", note=True))
-        return blocks
-    blocks.append(
-        Paragraph(
-            "Every vendor promise found, verbatim, with the dates, measures and price terms it "
-            "is bound to. Flags: 'unbounded' has no limit, 'guaranteed' is absolute, 'no "
-            "measurable acceptance criterion' cannot be checked as written.",
-            note=True,
-        )
+        return _section(SECTION_LEDGER, "No vendor commitments were found.")
+    blocks = _section(
+        SECTION_LEDGER,
+        "Every vendor promise found, verbatim, with the dates, measures and price terms it "
+        "is bound to. Flags: 'unbounded' has no limit, 'guaranteed' is absolute, 'no "
+        "measurable acceptance criterion' cannot be checked as written.",
     )
     rows = tuple(
         (
@@ -229,10 +230,9 @@ def _ledger_blocks(pack: HandoverPack) -> list[Block]:
 def _statement_blocks(
     heading: str, statements: Sequence[Statement], column: str, empty: str
 ) -> list[Block]:
-    blocks: list[Block] = [Heading(heading, 1)]
     if not statements:
-        blocks.append(Paragraph(empty, note=True))
-        return blocks
+        return _section(heading, empty)
+    blocks: list[Block] = [Heading(heading, 1)]
     notes = any(s.note for s in statements)
     rows = tuple(
         (str(n), s.text, where(s.source), *((s.note or NONE,) if notes else ()))
@@ -245,16 +245,13 @@ def _statement_blocks(
 
 
 def _missing_blocks(pack: HandoverPack) -> list[Block]:
-    blocks: list[Block] = [Heading(SECTION_MISSING, 1)]
     if not pack.missing:
-        blocks.append(
-            Paragraph(
-                "None: exclusions, assumptions, acceptance, change control and the basis of "
-                "the estimates are all present.",
-                note=True,
-            )
+        return _section(
+            SECTION_MISSING,
+            "None: exclusions, assumptions, acceptance, change control and the basis of "
+            "the estimates are all present.",
         )
-        return blocks
+    blocks: list[Block] = [Heading(SECTION_MISSING, 1)]
     rows = tuple(
         (
             m.label,
@@ -291,16 +288,12 @@ def _group_heading(group: QuestionGroup, multi: bool) -> str:
 
 
 def _question_blocks(pack: HandoverPack) -> list[Block]:
-    blocks: list[Block] = [Heading(SECTION_QUESTIONS, 1)]
     if not pack.questions:
-        blocks.append(Paragraph("No vague phrases or placeholders were found.", note=True))
-        return blocks
-    blocks.append(
-        Paragraph(
-            "One question per vague phrase or placeholder and section, to turn it into "
-            "something both sides can measure.",
-            note=True,
-        )
+        return _section(SECTION_QUESTIONS, "No vague phrases or placeholders were found.")
+    blocks = _section(
+        SECTION_QUESTIONS,
+        "One question per vague phrase or placeholder and section, to turn it into "
+        "something both sides can measure.",
     )
     number = 0
     for group in pack.questions:
@@ -320,17 +313,12 @@ def _estimate_row(number: int, entry: EstimateEntry) -> tuple[str, ...]:
 
 
 def _estimate_blocks(pack: HandoverPack) -> list[Block]:
-    blocks: list[Block] = [Heading(SECTION_ESTIMATES, 1)]
     if not pack.estimates:
-        blocks.append(Paragraph("No effort, duration or cost estimates were found.", note=True))
-        return blocks
+        return _section(SECTION_ESTIMATES, "No effort, duration or cost estimates were found.")
     unexplained = sum(not e.explained for e in pack.estimates)
-    blocks.append(
-        Paragraph(
-            f"{_plural(len(pack.estimates), 'estimate')}; {unexplained} without any stated "
-            "assumption.",
-            note=True,
-        )
+    blocks = _section(
+        SECTION_ESTIMATES,
+        f"{_plural(len(pack.estimates), 'estimate')}; {unexplained} without any stated assumption.",
     )
     blocks.append(
         Table(

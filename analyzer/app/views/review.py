@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -38,6 +38,12 @@ DISMISS_REASONS = (
     "wrong span",
     "other",
 )
+
+_DECISION_BUTTONS: tuple[tuple[str, str, str, Literal["primary", "secondary"]], ...] = (
+    ("✔ Confirm", "confirm", "Y", "primary"),
+    ("✖ Dismiss", "dismiss", "X", "secondary"),
+)
+"""The one-key decision buttons: label, decision, keyboard shortcut and button type."""
 
 st.title("Review")
 shared.show_flash()
@@ -617,23 +623,16 @@ with right:
                 )
             else:
                 row = st.columns(3)
-                row[0].button(
-                    "✔ Confirm",
-                    key="btn_confirm",
-                    on_click=_decide,
-                    args=(fid, "confirm", ids),
-                    disabled=locked,
-                    shortcut="Y",
-                    type="primary",
-                )
-                row[1].button(
-                    "✖ Dismiss",
-                    key="btn_dismiss",
-                    on_click=_decide,
-                    args=(fid, "dismiss", ids),
-                    disabled=locked,
-                    shortcut="X",
-                )
+                for i, (label, decision, shortcut, kind) in enumerate(_DECISION_BUTTONS):
+                    row[i].button(
+                        label,
+                        key=f"btn_{decision}",
+                        on_click=_decide,
+                        args=(fid, decision, ids),
+                        disabled=locked,
+                        shortcut=shortcut,
+                        type=kind,
+                    )
                 row[2].button(
                     "↶ Undo",
                     key="btn_undo",
