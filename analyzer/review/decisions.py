@@ -3,6 +3,7 @@ records (decisions and added findings) as the store keeps them."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from analyzer.types import (
     SEVERITIES,
     TYPES_BY_CATEGORY,
     Annotation,
+    Block,
     DocumentReport,
     Finding,
     ReviewedFinding,
@@ -198,6 +200,26 @@ def adjudication_text(adjudication: Annotation) -> str:
         f"Adjudicated by {adjudication.reviewer} ({adjudication.created_at}): "
         f"{ruling_label(verdict(adjudication))}{why}"
     )
+
+
+def place_added(items: Sequence[ReviewedFinding], blocks: Sequence[Block]) -> list[ReviewedFinding]:
+    """Give the findings reviewers added the page and section of the block they start in
+    (an added span is stored with offsets only)."""
+    starts = [b.start for b in blocks]
+    out = []
+    for item in items:
+        f = item.finding
+        if item.state != "added" or f.start is None or not blocks:
+            out.append(item)
+            continue
+        at = bisect_right(starts, f.start) - 1
+        block = blocks[at] if at >= 0 and f.start < blocks[at].end else None
+        if block is None:
+            out.append(item)
+            continue
+        placed = replace(f, page=block.page, section=block.section[-1] if block.section else None)
+        out.append(replace(item, finding=placed, original=placed))
+    return out
 
 
 def source_kind(source: str) -> str:

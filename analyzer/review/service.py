@@ -277,20 +277,22 @@ class ReviewService:
     # -- structure (the formatted view) -----------------------------------------------------
 
     def blocks(self, sha256: str) -> tuple[Block, ...] | None:
-        """The blocks (headings, paragraphs, list items, table rows) of a stored DOCX or
-        Markdown document, re-extracted from its original bytes; None when that is not
+        """The blocks (headings, paragraphs, list items, table rows, with page and section) of
+        a stored document, re-extracted from its original bytes; None when that is not
         possible or the text no longer matches the stored one.
 
         Raises:
             StoreError: The database cannot be read.
         """
         stored = self.store.get_document(sha256) if self._visible(sha256) else None
-        if stored is None or stored.kind not in ("docx", "md") or stored.original is None:
+        if stored is None or stored.original is None:
             return None
         from analyzer.extract import extract_bytes
 
         try:
-            document = extract_bytes(stored.original, stored.name, limits=self.limits)
+            document = extract_bytes(
+                stored.original, stored.name, engine=self.analyzer.engine, limits=self.limits
+            )
         except AnalyzerError:
             return None
         return document.blocks if document.text == stored.text else None

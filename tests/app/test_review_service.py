@@ -457,7 +457,28 @@ def test_review_formatted_view_shows_the_structure_with_exact_offsets(
     assert md_blocks is not None
     md_body = rv.formatted_html(markdown.text, md_blocks, [])
     assert "## 1. Background" not in md_body and ">1. Background<" in md_body  # no hashes
-    assert service.blocks(_open_text(service).sha256) is None  # plain text has no structure
+    pdf = service.open_bytes((EXAMPLES / "data-migration-sow.pdf").read_bytes(), "sow.pdf")
+    pdf_blocks = service.blocks(pdf.sha256)
+    assert pdf_blocks and {b.page for b in pdf_blocks} == {1, 2}
+
+
+def test_review_added_findings_get_page_and_section(service: rv.ReviewService) -> None:
+    # Issue #16, item 9: an added span is stored with offsets only.
+    pdf = service.open_bytes((EXAMPLES / "data-migration-sow.pdf").read_bytes(), "sow.pdf")
+    sentences = rv.split_sentences(pdf.text)
+    target = next(s for s in sentences if "TBD" in s.text)
+    added = rv.make_added(
+        pdf, target, "TBD", "ambiguity", "placeholder", "high", "ann", tool=service.tool
+    )
+    service.record(added)
+    items = rv.merge_decisions(pdf.report.findings, service.decisions(pdf.sha256))
+    (before,) = [i for i in items if i.state == "added"]
+    assert (before.finding.page, before.finding.section) == (None, None)
+    blocks = service.blocks(pdf.sha256)
+    assert blocks is not None
+    (placed,) = [i for i in rv.place_added(items, blocks) if i.state == "added"]
+    detected = next(f for f in pdf.report.findings if f.text == "TBD")
+    assert (placed.finding.page, placed.finding.section) == (detected.page, detected.section)
 
 
 def test_review_model_summary_in_plain_words() -> None:

@@ -102,6 +102,9 @@ if opened is None:
 report = opened.report
 summary = rv.risk_summary(report)
 items = rv.merge_decisions(report.findings, svc.decisions(sha), reviewer)
+if any(i.state == "added" for i in items):
+    # Added spans are stored with offsets only: their page and section come from the original.
+    items = rv.place_added(items, shared.blocks(shared.db_url(), sha) or ())
 
 # -- 2. summary panel --------------------------------------------------------------------------
 
