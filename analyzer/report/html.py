@@ -577,6 +577,23 @@ def html_page(title: str, body: str, *, extra_css: str = "", script: str | None 
     )
 
 
+FOLD_AFTER = 3
+"""Reports of more documents fold each one under its summary line (an 11-document report was
+206,000 px long)."""
+
+
+def _folded(doc: DocumentReport, number: int, section: str) -> str:
+    """A document of a batch report folded under a one-line summary (name, risk, findings), so
+    a report of many documents stays short; the portfolio's links open it."""
+    score = doc.summary.get("risk_score")
+    risk = f"risk {score}" if score is not None else doc.status
+    return (
+        f'<details class="document-fold"><summary>{number}. {_esc(doc.path)} — {_esc(risk)}, '
+        f"{len(doc.findings)} finding{'s' if len(doc.findings) != 1 else ''}</summary>"
+        f"{section}</details>"
+    )
+
+
 def to_html(report: Report) -> str:
     """The whole report as one self-contained, printable HTML page.
 
@@ -596,7 +613,10 @@ def to_html(report: Report) -> str:
     categories = {_css_token(f.category) for f in findings}
     severities = {_css_token(f.severity) for f in findings}
     portfolio = portfolio_html(build_portfolio(report)) if count > 1 else ""
-    sections = "".join(document_html(d, n) for n, d in enumerate(report.documents, start=1))
+    sections = "".join(
+        _folded(d, n, document_html(d, n)) if count > FOLD_AFTER else document_html(d, n)
+        for n, d in enumerate(report.documents, start=1)
+    )
     filters = _filters_html(categories, severities) if findings else ""
     body = (
         "<h1>ScopeLens report</h1>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from report_helpers import error_report, missing_finding, span_finding
@@ -128,6 +129,9 @@ def test_portfolio_section_opens_a_batch_html_report_only() -> None:
     # Each portfolio row links to its document's section (issue #16, item 11).
     anchor = document_anchor("team-b/high.txt")
     assert f'href="#{anchor}"' in page and f'<section class="document" id="{anchor}">' in page
+    # More than FOLD_AFTER documents: each folds under a one-line summary.
+    assert page.count('<details class="document-fold"><summary>') == len(_batch().documents) > 3
+    assert re.search(r"<summary>\d\. team-b/high\.txt — risk 80, \d+ findings?</summary>", page)
     ranked = [page.index(p) for p in ("team-b/high.txt", "team-b/middle.txt", "team-a/low.txt")]
     assert ranked == sorted(ranked)
     assert "'=broken.pdf" not in page and "=broken.pdf" in page
