@@ -251,7 +251,9 @@ def reviewer_name() -> str:
 
 def reviewer_box() -> str:
     """The reviewer-name field in the sidebar (single-user mode only); returns the name."""
-    st.session_state.setdefault("reviewer", "")
+    if "reviewer" not in st.session_state:
+        # One person works here: offer the name they used last (a reload keeps it).
+        st.session_state["reviewer"] = store().last_reviewer() or ""
     st.sidebar.caption(
         "Single-user mode: no accounts, served on 127.0.0.1 only. "
         "`scopelens users add NAME --role admin` turns on sign-in for a team."

@@ -617,6 +617,16 @@ class Store(TeamStore):
         """
         return list(self._iter_annotations(document_sha256, True, projects))
 
+    def last_reviewer(self) -> str | None:
+        """Who recorded the most recent decision (single-user mode offers the name again)."""
+        query = (
+            select(AnnotationRow.reviewer)
+            .order_by(AnnotationRow.created_at.desc(), AnnotationRow.id.desc())
+            .limit(1)
+        )
+        with self._reading("read annotations") as s:
+            return s.scalar(query)
+
     def resolved_decisions(
         self, document_sha256: str | None, projects: Collection[str] | None = None
     ) -> list[Annotation]:
