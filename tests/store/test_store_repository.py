@@ -495,3 +495,11 @@ def test_store_allow_list_validation(
 ) -> None:
     with pytest.raises(ValueError, match="must not be empty"):
         store.add_allowed_phrase(phrase, category, None, reviewer)
+
+
+def test_store_last_reviewer(seeded: Store) -> None:
+    assert seeded.last_reviewer() is None
+    seeded.add_annotation(decide(OPEN, DOC, "confirm", "ann", "2026-11-25T18:00:00Z"))
+    seeded.add_annotation(decide(OPEN, DOC, "dismiss", "bob", "2026-11-25T18:05:00Z"))
+    seeded.add_annotation(decide(OPEN, DOC, "confirm", "ann", "2026-11-25T17:00:00Z"))  # older
+    assert seeded.last_reviewer() == "bob"
