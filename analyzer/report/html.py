@@ -149,6 +149,7 @@ def highlight_text(
     *,
     offset: int | None = None,
     classes_of: Callable[[Finding], Iterable[str]] | None = None,
+    hidden: Iterable[tuple[int, int]] = (),
 ) -> str:
     """Escaped `text` with each finding's span wrapped in `<mark>`, overlaps combined.
 
@@ -165,6 +166,8 @@ def highlight_text(
             the class `hl-start`: the review app maps a text selection back to offsets.
         classes_of: Extra CSS classes for a piece, per finding covering it (e.g. the review
             state); class names are reduced to letters, digits, `_` and `-`.
+        hidden: Spans of `text` (markup such as Markdown `**`) that become pieces of their own
+            with the class `sl-hide`, so a view can hide them and offsets stay exact.
 
     Returns:
         HTML (no enclosing element).
@@ -174,7 +177,8 @@ def highlight_text(
         for i, f in enumerate(findings)
         if f.start is not None and f.end is not None and 0 <= f.start < f.end <= len(text)
     ]
-    if not spans and offset is None:
+    hide = [(a, b) for a, b in hidden if 0 <= a < b <= len(text)]
+    if not spans and offset is None and not hide:
         return _esc(text)
     starts: dict[int, list[int]] = {}
     ends: dict[int, list[int]] = {}
@@ -183,7 +187,9 @@ def highlight_text(
         starts.setdefault(start, []).append(i)
         ends.setdefault(end, []).append(i)
         by_index[i] = finding
-    bounds = sorted({0, len(text), *starts, *ends})
+    hidden_at = {a: b for a, b in hide}
+    bounds = sorted({0, len(text), *starts, *ends, *(x for span in hide for x in span)})
+    hiding_until = -1
     active: set[int] = set()
     anchored: set[int] = set()
     out: list[str] = []
@@ -192,8 +198,13 @@ def highlight_text(
         active.update(starts.get(a, ()))
         piece = _esc(text[a:b])
         where = "" if offset is None else f' data-o="{offset + a}"'
+        hiding_until = max(hiding_until, hidden_at.get(a, -1))
+        hide_class = " sl-hide" if b <= hiding_until else ""
         if not active:
-            out.append(piece if offset is None else f"<span{where}>{piece}</span>")
+            if hide_class:
+                out.append(f'<span class="sl-hide"{where}>{piece}</span>')
+            else:
+                out.append(piece if offset is None else f"<span{where}>{piece}</span>")
             continue
         covering = [by_index[i] for i in sorted(active)]
         categories = sorted(
@@ -207,6 +218,8 @@ def highlight_text(
             classes.extend(sorted(c for c in extra if c))
         if offset is not None and starts.get(a):
             classes.append("hl-start")
+        if hide_class:
+            classes.append("sl-hide")
         labels = sorted({f"{f.category}/{f.type} ({f.severity})" for f in covering})
         ids = " ".join(sorted({_ID_RE.sub("", f.id) for f in covering}))
         anchor = ""

@@ -200,16 +200,25 @@ def document_html(
     )
 
 
+_INLINE_MARKUP = re.compile(r"\*\*|__|`+|:[a-z0-9_+-]{2,40}:")
+"""Markdown emphasis and code marks and emoji shortcodes, hidden in the formatted view."""
 _LEAD_MARKUP = re.compile(r"^(?:#{1,6}\s+|\s*(?:[-*+•]|\d{1,3}[.)])\s+)")
 """Markdown heading hashes and list markers at the start of a block (hidden when formatted)."""
 
 
-def formatted_html(text: str, blocks: Sequence[Block], items: Sequence[ReviewedFinding]) -> str:
+def formatted_html(
+    text: str,
+    blocks: Sequence[Block],
+    items: Sequence[ReviewedFinding],
+    *,
+    markdown: bool = False,
+) -> str:
     """The document laid out by its structure (headings, list items, table rows, paragraphs)
     for DOCX and Markdown, with the same tagged pieces and highlights as `document_html`.
 
-    Heading hashes and list markers that open a block are not shown; every other character is
-    the document's own, so offsets (and a selection made here) stay exact.
+    Heading hashes and list markers that open a block are not shown, nor, with `markdown`,
+    emphasis and code marks and `:emoji:` codes (they stay in the page, hidden, so offsets and
+    a selection made here stay exact).
     """
     findings = [i.finding for i in items if i.finding.start is not None]
     state_of = {i.finding.id: i.state for i in items}
@@ -229,7 +238,15 @@ def formatted_html(text: str, blocks: Sequence[Block], items: Sequence[ReviewedF
             for f in findings
             if f.start is not None and f.end is not None and f.start < block.end and f.end > start
         ]
-        body = highlight_text(text[start : block.end], inside, offset=start, classes_of=classes)
+        piece = text[start : block.end]
+        hidden = _INLINE_MARKUP.finditer(piece) if markdown else ()
+        body = highlight_text(
+            piece,
+            inside,
+            offset=start,
+            classes_of=classes,
+            hidden=[(m.start(), m.end()) for m in hidden],
+        )
         if block.kind == "heading":
             level = min(max(block.level or 1, 1), 4) + 1
             parts.append(f'<h{level} class="sl-h">{body}</h{level}>')
@@ -270,6 +287,7 @@ def viewer_css() -> str:
         )
         rules.append(f".sl-paper mark.hl-{category}.lvl-phrase{{background:{fill}}}")
     rules.append(
+        ".sl-paper .sl-hide{display:none}"
         ".sl-formatted{white-space:normal}.sl-formatted .sl-h{color:#1b1b1b;margin:.8em 0 .3em;"
         "line-height:1.3}.sl-formatted .sl-p{margin:.4em 0;white-space:pre-wrap}"
         ".sl-formatted .sl-li{display:list-item;list-style:disc;margin:.15em 0;"

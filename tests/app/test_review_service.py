@@ -493,3 +493,20 @@ def test_review_model_summary_in_plain_words() -> None:
     linear = rv.model_summary(models["scopelens-clf"])
     assert linear.title.startswith("Fast mode") and linear.scored_on.startswith("cross")
     assert "type_agreement" not in " ".join(encoder.lines + linear.lines)
+
+
+def test_review_formatted_markdown_hides_inline_markup_keeping_offsets(
+    service: rv.ReviewService,
+) -> None:
+    import re
+
+    text = "# Plan :rocket:\n\nWe will deliver **full support** and `as needed` fixes.\n"
+    opened = service.open_bytes(text.encode("utf-8"), "plan.md")
+    blocks = service.blocks(opened.sha256)
+    assert blocks is not None
+    items = rv.merge_decisions(opened.report.findings, [])
+    body = rv.formatted_html(opened.text, blocks, items, markdown=True)
+    hidden = re.findall(r'class="[^"]*sl-hide[^"]*" data-o="\d+"[^>]*>([^<]*)<', body)
+    assert sorted(hidden) == sorted([":rocket:", "**", "**", "`", "`"])
+    assert all(opened.text[o : o + len(t)] == t for o, t in _pieces(body))
+    assert "full support" in body  # the words stay, highlighted or not

@@ -555,7 +555,7 @@ with left:
         if view == "Formatted" and structure is None:
             st.caption("The original's structure is not available: showing the text.")
         if structure:
-            body = rv.formatted_html(opened.text, structure, shown)
+            body = rv.formatted_html(opened.text, structure, shown, markdown=opened.kind == "md")
         else:
             whole = st.toggle("Whole document", key="whole", value=False)
             body = rv.document_html(opened.text, shown, focus_id=focus, window=not whole)
