@@ -428,3 +428,19 @@ def test_app_dismiss_without_a_reason_records_none(service: ReviewService) -> No
     assert not at.exception
     (decision,) = [a for a in service.store.annotations(sha) if a.finding_id == fid]
     assert decision.decision == "dismiss" and decision.reason is None
+
+
+def test_app_page_scripts_have_no_bare_strings() -> None:
+    # Streamlit's magic writes any bare expression of a page script onto the page: a string
+    # meant as a docstring for a constant showed up above the review page.
+    import ast
+
+    scripts = [APP, *sorted((APP.parent / "views").glob("*.py"))]
+    for script in scripts:
+        body = ast.parse(script.read_text(encoding="utf-8")).body
+        shown = [
+            node.lineno
+            for node in body[1:]  # the module docstring is not shown
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        ]
+        assert shown == [], f"{script.name}: bare string at line(s) {shown}"

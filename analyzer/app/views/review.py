@@ -39,11 +39,12 @@ DISMISS_REASONS = (
     "other",
 )
 
+# The one-key decision buttons: label, decision, keyboard shortcut and button type. (Comments,
+# not docstrings, in page scripts: Streamlit's magic writes a bare string onto the page.)
 _DECISION_BUTTONS: tuple[tuple[str, str, str, Literal["primary", "secondary"]], ...] = (
     ("✔ Confirm", "confirm", "Y", "primary"),
     ("✖ Dismiss", "dismiss", "X", "secondary"),
 )
-"""The one-key decision buttons: label, decision, keyboard shortcut and button type."""
 
 st.title("Review")
 shared.show_flash()
