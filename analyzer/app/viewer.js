@@ -81,7 +81,8 @@ export default function (component) {
   };
   keys.dismiss = dismiss;  // a timer started before a redraw calls the current viewer
   if (keys.pending) prompt(keys.pending.text);  // the redraw dropped the prompt box
-  const helpText = "Keys: J next · K previous · N next open finding · Y confirm · " +
+  const helpText = "Keys: J next · K previous · N next open finding · [ ] previous / next " +
+    "document · Y confirm · " +
     "X dismiss, then a reason key · R relabel · U undo your last decision · ? this help";
 
   if (window.__scopelensKeys) window.removeEventListener("keydown", window.__scopelensKeys, true);
@@ -106,7 +107,7 @@ export default function (component) {
       dismiss(null);
       return;
     }
-    if (!["j", "k", "n", "y", "x", "r", "u", "?"].includes(key)) return;
+    if (!["j", "k", "n", "y", "x", "r", "u", "?", "[", "]"].includes(key)) return;
     event.preventDefault(); event.stopPropagation();
     if (closedCombo) target.blur();
     if (key === "?") { prompt(root.querySelector(".sl-prompt") ? "" : helpText); return; }

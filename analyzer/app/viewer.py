@@ -6,10 +6,11 @@ reviewer does, as one trigger value `action`:
 - `{"type": "select", "id": …}` — a click on a highlight;
 - `{"type": "span", "start": …, "end": …}` — text selected with the mouse (document offsets,
   read from the `data-o` attribute of each piece), to add a finding the tool missed;
-- `{"type": "key", "key": "j" | "k" | "n" | "y" | "x" | "r" | "u", "reason": n | None}` — the
-  review keys, caught wherever focus is except in text fields. X waits 2.5 s for a reason key
-  (1–6); Enter or no key records the dismissal without a reason. The wait survives a redraw
-  of the viewer (the rerun after the previous decision).
+- `{"type": "key", "key": "j" | "k" | "n" | "[" | "]" | "y" | "x" | "r" | "u",
+  "reason": n | None}` — the review keys ([ and ] move to the previous / next document),
+  caught wherever focus is except in text fields. X waits 2.5 s for a reason key (1–6);
+  Enter or no key records the dismissal without a reason. The wait survives a redraw of the
+  viewer (the rerun after the previous decision).
 
 The JavaScript only moves classes and scroll position and reads offsets: every string it puts
 into the page comes from Python already escaped, or is a fixed string.

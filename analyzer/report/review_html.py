@@ -318,8 +318,8 @@ def viewer_legend_html() -> str:
         '<span style="border-bottom:2px solid #1b5e20">confirmed</span>',
         '<span style="text-decoration:line-through 1px #8a8a8a;color:#4f4f4f">dismissed</span>',
         '<span style="outline:2px solid #b71c1c">selected</span>',
-        "<span>keys: J/K next/previous · N next open · Y confirm · X dismiss (then 1–6 reason) · "
-        "R relabel · U undo · ? help</span>",
+        "<span>keys: J/K next/previous · N next open · [ ] other document · Y confirm · "
+        "X dismiss (then 1–6 reason) · R relabel · U undo · ? help</span>",
     ]
     return '<div class="sl-legend">' + "".join(parts) + "</div>"
 

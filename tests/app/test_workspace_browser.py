@@ -520,6 +520,22 @@ def test_link_opens_the_other_document_and_j_moves_along_the_findings(
         _wait_for_finding(page, _after(doc, current, -1))
         _assert_no_exception(page)
 
+        # ] and [ move between the documents by key; the address bar follows. (Read from the
+        # page: Playwright's page.url misses Streamlit's history.replaceState here.)
+        for key in ("]", "["):
+            before = _location_doc(page)
+            _keys_to_page(page)
+            page.keyboard.press(key)
+            other = workspace.md if before == workspace.docx.sha256 else workspace.docx
+            _wait_until(lambda o=other: _location_doc(page) == o.sha256, f"{key} to switch")
+            _wait_until(lambda o=other: o.name in _summary(page), "the summary to follow")
+        _assert_no_exception(page)
+
+
+def _location_doc(page: Page) -> str | None:
+    """The `doc` query parameter of the address the page shows."""
+    return _param(str(page.evaluate("window.location.href")), "doc")
+
 
 # -- 3. reload -----------------------------------------------------------------------------------
 

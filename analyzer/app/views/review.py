@@ -87,6 +87,7 @@ if not choices:
     st.stop()
 if ss.get("doc_sha") not in choices:
     ss["doc_sha"] = next(iter(choices))
+ss["_doc_order"] = list(choices)  # for the [ and ] keys
 with col_pick:
     sha: str = st.selectbox(
         "…or open an analysed document",
@@ -358,6 +359,11 @@ def _on_viewer_action() -> None:
         key = action.get("key")
         if key in ("j", "k"):
             _step(order, +1 if key == "j" else -1)
+        elif key in ("[", "]"):
+            documents: list[str] = list(ss.get("_doc_order") or [])
+            if ss.get("doc_sha") in documents and len(documents) > 1:
+                at = documents.index(ss["doc_sha"]) + (1 if key == "]" else -1)
+                ss["doc_sha"] = documents[at % len(documents)]
         elif key == "n":
             target = rv.next_open(order, _current_items(), current)
             if target is None:
