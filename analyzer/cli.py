@@ -660,6 +660,7 @@ def review(
     import subprocess
 
     from analyzer.app import MAIN_SCRIPT as app_file
+    from analyzer.config import is_loopback
     from analyzer.errors import StoreError
     from analyzer.store import ENV_DB_URL, Store
 
@@ -667,7 +668,7 @@ def review(
         raise _fail(f"{app_file}: the review app is missing from the installed package")
     if db:
         os.environ[ENV_DB_URL] = db
-    if not _loopback(address):
+    if not is_loopback(address):
         try:
             with Store.open(db) as store:
                 users = store.count_users()
@@ -705,18 +706,6 @@ def review(
 app.add_typer(users_app, name="users")
 app.add_typer(projects_app, name="projects")
 app.command("import")(import_documents)
-
-
-def _loopback(address: str) -> bool:
-    """The address only this machine can reach (127.0.0.0/8, ::1, localhost)."""
-    import ipaddress
-
-    if address.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(address.strip()).is_loopback
-    except ValueError:
-        return False
 
 
 annotations_app = typer.Typer(

@@ -118,3 +118,16 @@ def default_corpus_dir() -> Path | None:
         return Path(override)
     candidate = Path.cwd() / "corpus" / "labelled"
     return candidate if candidate.is_dir() else None
+
+
+def is_loopback(address: str) -> bool:
+    """The address only this machine can reach (127.0.0.0/8, ::1, localhost): where ScopeLens
+    may serve the review app with no user accounts."""
+    import ipaddress
+
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip()).is_loopback
+    except ValueError:
+        return False

@@ -360,3 +360,21 @@ def test_cli_team_annotations_export_resolved(db: str) -> None:
     both = run("annotations", "export", "--resolved", "--current-only", db=db)
     assert both.exit_code == 2
     assert "choose one of" in one_line(both)
+
+
+@pytest.mark.parametrize(
+    ("address", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("0.0.0.0", False),
+        ("192.168.1.5", False),
+        ("example.org", False),
+    ],
+)
+def test_is_loopback_is_the_one_check_of_cli_and_app(address: str, loopback: bool) -> None:
+    from analyzer.config import is_loopback
+
+    assert is_loopback(address) is loopback

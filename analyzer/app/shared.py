@@ -23,7 +23,7 @@ from typing import Any
 import streamlit as st
 
 from analyzer.analyze import Analyzer
-from analyzer.config import default_model_dir
+from analyzer.config import default_model_dir, is_loopback
 from analyzer.errors import AccessDenied
 from analyzer.render import Highlight
 from analyzer.report import escape_markdown
@@ -59,8 +59,6 @@ PRINCIPAL = "principal"
 
 NOBODY = Principal(username="", role="viewer", projects=frozenset())
 """Acts for a session whose sign-in has expired: sees nothing, may do nothing."""
-
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def db_url() -> str:
@@ -147,7 +145,7 @@ def gate() -> Principal:
     user = current_principal(the_store, name)
     if user is not None and not user.team:
         address = st.get_option("server.address")
-        if address and address not in LOOPBACK and not str(address).startswith("127."):
+        if address and not is_loopback(str(address)):
             st.error(
                 "No user accounts exist: ScopeLens serves one person on 127.0.0.1 only. "
                 "Create an admin with `scopelens users add NAME --role admin` first."
