@@ -6,7 +6,7 @@ untrusted: every string built here is escaped."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from html import escape
 from typing import Any
@@ -21,7 +21,6 @@ from analyzer.report.common import check_label
 from analyzer.report.html import highlight_text
 from analyzer.report.risk import RiskSummary
 from analyzer.types import (
-    CATEGORIES,
     Annotation,
     Block,
     Finding,
@@ -106,49 +105,6 @@ def highlight_css(scope: str = "sl-doc") -> str:
     return "\n".join(rules)
 
 
-def highlighted_html(
-    text: str,
-    findings: Iterable[Finding],
-    *,
-    selected_id: str | None = None,
-    window: bool = True,
-    radius: int = 1500,
-    scope: str = "sl-doc",
-) -> str:
-    """The document text as escaped HTML with findings highlighted, the selected one outlined.
-
-    Args:
-        text: The document text (untrusted).
-        findings: Findings to highlight (offsets into `text`).
-        selected_id: The finding to outline and, with `window`, to centre on.
-        window: Show only the text around the selected finding.
-        radius: Characters either side of the selected finding when windowed.
-        scope: CSS class of the container (the styles are scoped to it).
-
-    Returns:
-        A `<style>` element and a `<div>`: everything from the document is escaped.
-    """
-    findings = list(findings)
-    focus = next((f for f in findings if f.id == selected_id), None)
-    view = (
-        text_window(text, findings, focus, radius)
-        if window
-        else TextWindow(text, 0, tuple(findings), False, False)
-    )
-    body = highlight_text(view.text, view.findings)
-    css = highlight_css(scope)
-    if selected_id:
-        token = _ID_RE.sub("", selected_id)
-        if token:
-            css += (
-                f'\n.{scope} mark[data-ids~="{token}"]'
-                "{outline:2px solid #c62828;outline-offset:1px}"
-            )
-    before = '<div class="sl-cut">[… earlier text …]</div>' if view.before else ""
-    after = '<div class="sl-cut">[… later text …]</div>' if view.after else ""
-    return f'<style>{css}</style><div class="{scope}">{before}{body}{after}</div>'
-
-
 STATE_CLASSES: dict[str, str] = {
     "unreviewed": "st-open",
     "confirmed": "st-confirmed",
@@ -157,6 +113,18 @@ STATE_CLASSES: dict[str, str] = {
     "added": "st-added",
 }
 """CSS class of a highlight per review state (`REVIEW_STATES`)."""
+
+
+def _piece_classes(items: Sequence[ReviewedFinding]) -> Callable[[Finding], tuple[str, str]]:
+    """The viewer's classes of a finding's pieces: its review state and its level (a phrase is
+    filled, a sentence underlined)."""
+    state_of = {i.finding.id: i.state for i in items}
+
+    def classes(f: Finding) -> tuple[str, str]:
+        level = "lvl-phrase" if f.category == "ambiguity" else "lvl-sentence"
+        return STATE_CLASSES.get(state_of.get(f.id, "unreviewed"), "st-open"), level
+
+    return classes
 
 
 def document_html(
@@ -179,17 +147,13 @@ def document_html(
         radius: Characters either side of the focused finding when windowed.
     """
     findings = [i.finding for i in items if i.finding.start is not None]
-    state_of = {i.finding.id: i.state for i in items}
     focus = next((f for f in findings if f.id == focus_id), None)
     view = (
         text_window(text, findings, focus, radius)
         if window
         else TextWindow(text, 0, tuple(findings), False, False)
     )
-
-    def classes(f: Finding) -> tuple[str, str]:
-        level = "lvl-phrase" if f.category == "ambiguity" else "lvl-sentence"
-        return STATE_CLASSES.get(state_of.get(f.id, "unreviewed"), "st-open"), level
+    classes = _piece_classes(items)
 
     body = highlight_text(view.text, view.findings, offset=view.offset, classes_of=classes)
     before = '<div class="sl-cut">[… earlier text: turn on “Whole document” …]</div>'
@@ -221,11 +185,7 @@ def formatted_html(
     a selection made here stay exact).
     """
     findings = [i.finding for i in items if i.finding.start is not None]
-    state_of = {i.finding.id: i.state for i in items}
-
-    def classes(f: Finding) -> tuple[str, str]:
-        level = "lvl-phrase" if f.category == "ambiguity" else "lvl-sentence"
-        return STATE_CLASSES.get(state_of.get(f.id, "unreviewed"), "st-open"), level
+    classes = _piece_classes(items)
 
     parts = []
     for block in blocks:
@@ -352,17 +312,6 @@ def selection_html(text: str, start: int, end: int, context: int = 80) -> str:
         f'<mark style="background:#ffe08a;color:#1b1b1b">{escape(text[start:end])}</mark>'
         f"{escape(text[end:hi])}{'…' if hi < len(text) else ''}</div>"
     )
-
-
-def legend_html() -> str:
-    """Category colour chips (fixed taxonomy strings, escaped anyway)."""
-    chips = "".join(
-        f'<span style="background:{CATEGORY_COLOURS[c]};color:#1b1b1b;padding:0 .45rem;'
-        "border-radius:.6rem;"
-        f'margin-right:.3rem;font-size:.85rem">{escape(c)}</span>'
-        for c in CATEGORIES
-    )
-    return f"<div>{chips}</div>"
 
 
 # ---------------------------------------------------------------------------------------------

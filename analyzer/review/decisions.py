@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from analyzer.consensus import Consensus, Verdict, consensus, verdict
 from analyzer.render import Highlight, highlights_for
-from analyzer.report.common import category_order, check_label
+from analyzer.report.common import check_label
 from analyzer.review.service import OpenedDocument
 from analyzer.scoring import count_words, summarize
 from analyzer.store import utc_timestamp
@@ -327,23 +327,6 @@ def filter_findings(items: Iterable[ReviewedFinding], flt: FindingFilter) -> lis
     return [item for item in items if flt.matches(item)]
 
 
-def facets(items: Sequence[ReviewedFinding]) -> dict[str, list[str]]:
-    """Filter options present in `items`: categories, types, severities, sources, states.
-
-    Each list is in taxonomy order (unknown values last), so the widgets stay stable.
-    """
-    cats = {i.finding.category for i in items}
-    type_order = [t for c in CATEGORIES for t in TYPES_BY_CATEGORY[c]]
-    types = {i.finding.type for i in items}
-    return {
-        "category": category_order(cats),
-        "type": _ordered(types, type_order),
-        "severity": _ordered({i.finding.severity for i in items}, SEVERITIES),
-        "source": _ordered({source_kind(i.finding.source) for i in items}, SOURCE_KINDS),
-        "state": _ordered({i.state for i in items}, REVIEW_STATES),
-    }
-
-
 def _ordered(values: set[str], order: Sequence[str]) -> list[str]:
     known = list(dict.fromkeys(v for v in order if v in values))
     return known + sorted(values - set(order))
@@ -353,18 +336,6 @@ def counts_by_state(items: Iterable[ReviewedFinding]) -> dict[str, int]:
     """How many findings are in each review state (non-zero only, in `REVIEW_STATES` order)."""
     counter = Counter(i.state for i in items)
     return {s: counter[s] for s in REVIEW_STATES if counter[s]}
-
-
-def finding_label(item: ReviewedFinding, number: int) -> str:
-    """One line naming a finding in the findings list (plain text, for a selectbox)."""
-    f = item.finding
-    where = f"p.{f.page}" if f.page is not None else ("document" if f.start is None else "")
-    text = (f.text or check_label(f.type)).replace("\n", " ")
-    if len(text) > 60:
-        text = text[:57] + "…"
-    state = "" if item.state == "unreviewed" else f" [{item.state}]"
-    parts = [f"#{number}", f"{f.category}/{f.type}", f.severity, where, f"“{text}”"]
-    return " · ".join(p for p in parts if p) + state
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from analyzer.analyze import Analyzer, error_report
 from analyzer.config import Limits
-from analyzer.consensus import Consensus, FindingKey, consensus
+from analyzer.consensus import Consensus, consensus, disputed
 from analyzer.errors import AccessDenied, AnalyzerError
 from analyzer.render import Highlight, render_page, to_png
 from analyzer.review.team import (
@@ -409,10 +409,6 @@ class ReviewService:
             return []
         return self.store.annotations(sha256)
 
-    def consensus(self, sha256: str) -> dict[FindingKey, Consensus]:
-        """Each finding's decisions across reviewers: agreement, conflict, adjudication."""
-        return dict(consensus(self.decisions(sha256)))
-
     def resolved(self, sha256: str) -> list[Annotation]:
         """The decision that counts per finding of a document (adjudicated or agreed)."""
         if not self._visible(sha256):
@@ -475,8 +471,7 @@ class ReviewService:
 
     def disputes(self) -> list[Consensus]:
         """Findings on visible documents whose reviewers disagree, not yet adjudicated."""
-        current = self.store.current_decisions(None, self._projects())
-        return [item for item in consensus(current).values() if item.disputed]
+        return disputed(self.store.current_decisions(None, self._projects()))
 
     def progress(self) -> list[ProjectProgress]:
         """Per visible project: documents, findings, reviewed, disputed, by reviewer."""

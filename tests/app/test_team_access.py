@@ -137,7 +137,6 @@ def test_team_reviewer_sees_only_granted_projects(team: Team) -> None:
     assert alice.decisions(team.beta.sha256) == []
     assert alice.history(team.beta.sha256) == []
     assert alice.resolved(team.beta.sha256) == []
-    assert alice.consensus(team.beta.sha256) == {}
     assert alice.export_jsonl(team.beta.sha256) == ""
     exported = [json.loads(line) for line in alice.export_jsonl().splitlines()]
     assert [r["document_sha256"] for r in exported] == [team.alpha.sha256]

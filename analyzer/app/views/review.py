@@ -103,7 +103,8 @@ if opened is None:
 
 report = opened.report
 summary = rv.risk_summary(report)
-items = rv.merge_decisions(report.findings, svc.decisions(sha), reviewer)
+decisions_now = svc.decisions(sha)  # every reviewer's current decision, read once per run
+items = rv.merge_decisions(report.findings, decisions_now, reviewer)
 if any(i.state == "added" for i in items):
     # Added spans are stored with offsets only: their page and section come from the original.
     items = rv.place_added(items, shared.blocks(shared.db_url(), sha) or ())
@@ -680,7 +681,7 @@ with right:
                         args=(fid, "relabel", ids),
                         disabled=locked,
                     )
-            team_view = rv.team_view(svc.decisions(sha), selected.original)
+            team_view = rv.team_view(decisions_now, selected.original)
             if team_view is not None:
                 _team_panel(team_view, fid)
             history = [
