@@ -1,4 +1,4 @@
-"""Reviewer decisions merged into findings, the filters and facets over them, and annotation
+"""Reviewer decisions merged into findings, the filters over them, and annotation
 records (decisions and added findings) as the store keeps them."""
 
 from __future__ import annotations

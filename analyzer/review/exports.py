@@ -8,6 +8,7 @@ has adjudicated stays as detected and is marked "disputed" in the issues list.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from analyzer.consensus import consensus
 from analyzer.report import render as render_report
@@ -41,8 +42,6 @@ def reviewed_documents(
 ) -> list[OpenedDocument]:
     """The documents with their reports as reviewed (for the batch reports); failed documents
     and documents the user may not see are passed through unchanged."""
-    from dataclasses import replace
-
     out = []
     for doc in documents:
         if not doc.ok or not doc.sha256:

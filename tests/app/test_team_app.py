@@ -109,3 +109,25 @@ def test_team_app_reviewer_sees_the_dispute_but_cannot_adjudicate(
     at.switch_page("views/team.py").run()
     disputes = at.dataframe[1].value  # after the progress table
     assert list(disputes["document"]) == ["sow.txt"]
+
+
+def test_team_app_idle_session_signs_out(
+    disputed: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from analyzer.app import shared
+    from analyzer.review.team import IDLE_ENV, idle_timeout
+
+    sha, _ = disputed
+    monkeypatch.setenv(IDLE_ENV, "5")
+    assert idle_timeout() == timedelta(minutes=5)
+    at = _signed_in("bob", sha)
+    assert at.session_state[shared.SIGNED_IN] == "bob"
+    at.session_state[shared.LAST_SEEN] = datetime.now(UTC) - timedelta(minutes=6)
+    at.run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Username", "Password"]  # only the form again
+    assert any("without activity" in i.value for i in at.info)
+    monkeypatch.setenv(IDLE_ENV, "not a number")
+    assert idle_timeout() == timedelta(minutes=30)
