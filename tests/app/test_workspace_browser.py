@@ -752,5 +752,8 @@ def test_mouse_selection_fills_add_a_missed_finding(workspace: Workspace, browse
         picked = page.locator(".sl-selection mark")
         picked.wait_for()
         assert picked.inner_text() == found["text"]
-        assert page.get_by_role("button", name="Clear the selection").is_visible()
+        # The button comes in the same run, drawn a moment after the text: wait for it.
+        clear = page.get_by_role("button", name="Clear the selection")
+        clear.wait_for(state="visible", timeout=STEP_MS)
+        assert clear.is_visible()
         _assert_no_exception(page)
