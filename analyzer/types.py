@@ -8,8 +8,10 @@ ours (bottom floor of the package).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, Literal, TypeVar
+
+R = TypeVar("R")
 
 # ---------------------------------------------------------------------------------------------
 # Taxonomy (DESIGN.md). Extend, never rename.
@@ -136,6 +138,22 @@ class Document:
 def normalise_phrase(phrase: str) -> str:
     """Lower-case `phrase` with its whitespace collapsed: the key of the allow-list."""
     return " ".join(phrase.lower().split())
+
+
+def copy_fields(cls: type[R], source: object, **values: Any) -> R:
+    """A `cls` built from `values` and, for its other fields, `source`'s same-named attributes.
+
+    `cls` is a dataclass (its init fields) or a SQLAlchemy mapped class (its columns but the
+    primary key); a field `source` lacks keeps its default. One home for copying a record into
+    another of the same shape (a stored row into an Annotation, a Finding into its row).
+    """
+    if is_dataclass(cls):
+        names = [f.name for f in fields(cls) if f.init]
+    else:  # a mapped class: its table's columns, the database assigns the primary key
+        table = cls.__table__  # type: ignore[attr-defined]
+        names = [c.name for c in table.columns if not c.primary_key]
+    copied = {n: getattr(source, n) for n in names if n not in values and hasattr(source, n)}
+    return cls(**copied, **values)
 
 
 def sha256_bytes(data: bytes) -> str:

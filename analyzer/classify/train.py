@@ -31,7 +31,7 @@ from analyzer.classify.evaluate import (
 from analyzer.classify.features import SentenceExample, feature_frame
 from analyzer.classify.model import RANDOM_STATE, ScopeClassifier
 from analyzer.consensus import current_decisions, resolved_decisions
-from analyzer.types import Annotation
+from analyzer.types import Annotation, copy_fields
 from analyzer.version import __version__
 
 THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
@@ -89,15 +89,7 @@ class LabelledExamples:
 def record_example(record: LabelledSentence, nlp: Any = None) -> SentenceExample:
     """Run the rules over one corpus record; the whole record is one example."""
     block, findings = record_findings(record, nlp)
-    return SentenceExample(
-        start=block.start,
-        end=block.end,
-        text=block.text,
-        section=block.section,
-        kind=block.kind,
-        page=None,
-        findings=tuple(findings),
-    )
+    return copy_fields(SentenceExample, block, page=None, findings=tuple(findings))
 
 
 def build_examples(

@@ -731,17 +731,7 @@ def _questions(doc: DocumentReport, book: QuestionBook) -> list[QuestionGroup]:
         QuestionGroup(
             document=doc.path,
             section=section,
-            questions=tuple(
-                Question(
-                    text=q.text,
-                    phrase=q.phrase,
-                    context=q.context,
-                    type=q.type,
-                    template=q.template,
-                    sources=tuple(sources),
-                )
-                for q, sources in entries.values()
-            ),
+            questions=tuple(replace(q, sources=tuple(sources)) for q, sources in entries.values()),
         )
         for section, entries in groups.items()
     ]

@@ -26,6 +26,7 @@ from analyzer.types import (
     Finding,
     ReviewedFinding,
     ToolInfo,
+    copy_fields,
     finding_id,
 )
 
@@ -377,16 +378,12 @@ def make_decision(
         raise ValueError("enter your reviewer name before annotating")
     if decision == "add":
         raise ValueError("use make_added for an added span")
-    return Annotation(
+    return copy_fields(
+        Annotation,
+        finding,
         document_sha256=opened.sha256,
         document_name=opened.name,
-        start=finding.start,
-        end=finding.end,
-        text=finding.text,
-        sentence=finding.sentence,
         finding_id=finding.id,
-        category=finding.category,
-        type=finding.type,
         decision=decision,
         reviewer=reviewer.strip(),
         created_at=utc_timestamp(),

@@ -6,14 +6,11 @@ The batch table itself is `analyzer.report.portfolio.batch_table` (plain reports
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from analyzer.report import render as render_report
 from analyzer.review.service import OpenedDocument
-from analyzer.types import (
-    DocumentReport,
-    Report,
-    ToolInfo,
-)
+from analyzer.types import DocumentReport, Report, ToolInfo
 
 # ---------------------------------------------------------------------------------------------
 # Batch portfolio
@@ -29,15 +26,11 @@ def batch_report(opened: Iterable[OpenedDocument], fmt: str, tool: ToolInfo) -> 
 def replace_path(doc: OpenedDocument) -> DocumentReport:
     """The document's report with `path` set to its name (stored reports keep the old path)."""
     report = doc.report
-    return DocumentReport(
+    return replace(
+        report,
         path=doc.name or report.path,
-        sha256=report.sha256,
-        kind=report.kind,
-        pages=report.pages,
-        status=report.status,
-        error=report.error,
-        text_chars=report.text_chars,
         findings=list(report.findings),
         summary=dict(report.summary),
         safeguards=list(report.safeguards),
+        document=None,
     )

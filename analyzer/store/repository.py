@@ -38,6 +38,7 @@ from analyzer.types import (
     Annotation,
     Document,
     DocumentReport,
+    copy_fields,
     is_known_type,
     normalise_phrase,
 )
@@ -206,27 +207,13 @@ def validate_annotation(annotation: Annotation) -> None:
 
 
 def _to_annotation(row: AnnotationRow, sha256: str, name: str) -> Annotation:
-    return Annotation(
+    return copy_fields(
+        Annotation,
+        row,
         document_sha256=sha256,
         document_name=name,
-        start=row.start,
-        end=row.end,
-        text=row.text,
-        sentence=row.sentence,
-        finding_id=row.finding_id,
-        category=row.category,
-        type=row.type,
-        decision=row.decision,
-        reviewer=row.reviewer,
         created_at=utc_timestamp(row.created_at),
-        new_category=row.new_category,
-        new_type=row.new_type,
-        new_severity=row.new_severity,
-        reason=row.reason,
-        comment=row.comment,
         tool_version=row.tool_version or "",
-        model=row.model,
-        adjudicated=row.adjudicated,
     )
 
 
@@ -346,14 +333,7 @@ class Store(TeamStore):
             row = s.scalars(select(DocumentRow).where(DocumentRow.sha256 == sha256)).first()
             if row is None:
                 return None
-            return StoredDocument(
-                sha256=row.sha256,
-                name=row.name,
-                kind=row.kind,
-                pages=row.pages,
-                text=row.text,
-                original=row.original,
-            )
+            return copy_fields(StoredDocument, row)
 
     def list_documents(self, projects: Collection[str] | None = None) -> list[DocumentSummary]:
         """Stored documents, newest first, with analysis and annotation counts.
@@ -440,22 +420,12 @@ class Store(TeamStore):
             s.add(analysis)
             s.flush()
             s.add_all(
-                FindingRow(
+                copy_fields(
+                    FindingRow,
+                    f,
                     analysis_id=analysis.id,
                     finding_id=f.id,
-                    category=f.category,
-                    type=f.type,
-                    severity=f.severity,
-                    start=f.start,
-                    end=f.end,
-                    text=f.text,
-                    sentence=f.sentence,
-                    page=f.page,
-                    section=f.section,
-                    source=f.source,
                     confidence=float(f.confidence),
-                    explanation=f.explanation,
-                    suggestion=f.suggestion,
                 )
                 for f in report.findings
             )
@@ -539,26 +509,12 @@ class Store(TeamStore):
                     raise ValueError(
                         f"added span text does not match the document at {a.start}:{a.end}"
                     )
-            row = AnnotationRow(
+            row = copy_fields(
+                AnnotationRow,
+                a,
                 document_id=doc.id,
-                finding_id=a.finding_id,
-                start=a.start,
-                end=a.end,
-                text=a.text,
-                sentence=a.sentence,
-                category=a.category,
-                type=a.type,
-                decision=a.decision,
-                new_category=a.new_category,
-                new_type=a.new_type,
-                new_severity=a.new_severity,
-                reason=a.reason,
-                comment=a.comment,
                 reviewer=a.reviewer.strip(),
                 created_at=created_at,
-                tool_version=a.tool_version,
-                model=a.model,
-                adjudicated=a.adjudicated,
             )
             s.add(row)
             s.flush()
