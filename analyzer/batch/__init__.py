@@ -18,7 +18,7 @@ work of one file), `local` (the process pool), `dask` (Dask distributed), `scann
 """
 
 from analyzer.batch.files import ScanItem, iter_files
-from analyzer.batch.scanner import JsonStream, Scanner, scan
+from analyzer.batch.scanner import JsonStream, Scanner
 from analyzer.batch.tasks import (
     CRASHED,
     AnalyzeFn,
@@ -53,5 +53,4 @@ __all__ = [
     "resolve_encoder_dir",
     "resolve_model_dir",
     "run_task",
-    "scan",
 ]

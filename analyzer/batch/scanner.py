@@ -249,33 +249,3 @@ class JsonStream:
             else:
                 self.handle.write("\n  ]\n}\n")
         self.handle.flush()
-
-
-def scan(
-    items: Iterable[ScanItem],
-    *,
-    jobs: int = 1,
-    engine: Engine = "auto",
-    limits: Limits | None = None,
-    keep_documents: bool = False,
-    on_result: Callable[[DocumentReport], None] | None = None,
-    model_dir: Path | None = DEFAULT_MODEL,
-    mode: Mode = "fast",
-    timeout: float | None = None,
-    cache: ScanCache | None = None,
-) -> Iterator[DocumentReport]:
-    """Analyse files, yielding reports as they finish (order of completion).
-
-    A shortcut for `Scanner(...).run(items, on_result)`; see `Scanner` for the arguments.
-    """
-    scanner = Scanner(
-        jobs=jobs,
-        engine=engine,
-        limits=limits,
-        model_dir=model_dir,
-        mode=mode,
-        timeout=timeout,
-        cache=cache,
-        keep_documents=keep_documents,
-    )
-    return scanner.run(items, on_result)
