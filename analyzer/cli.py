@@ -33,7 +33,8 @@ app = typer.Typer(
 )
 
 
-# Options shared by the commands that analyse documents (scan, handover).
+# Options shared by several commands (scan and handover analyse; train and evaluate read the
+# corpus).
 EngineOption = Annotated[str, typer.Option(help="PDF text engine: auto, pdfium or pdfplumber.")]
 ModeOption = Annotated[
     str,
@@ -49,6 +50,10 @@ ModelOption = Annotated[
 EncoderOption = Annotated[
     Path | None,
     typer.Option(help="Encoder folder for accurate mode (default: the shipped one)."),
+]
+CorpusOption = Annotated[
+    Path | None,
+    typer.Option(help="Folder with the labelled JSONL files (default: ./corpus/labelled)."),
 ]
 RulesOnlyOption = Annotated[
     bool, typer.Option("--rules-only", help="Use no model (the same as --mode rules).")
@@ -446,10 +451,7 @@ def handover(
 
 @app.command()
 def evaluate(
-    corpus: Annotated[
-        Path | None,
-        typer.Option(help="Folder with the labelled JSONL files (default: ./corpus/labelled)."),
-    ] = None,
+    corpus: CorpusOption = None,
     data: Annotated[
         Path | None,
         typer.Option(
@@ -522,10 +524,7 @@ def evaluate(
 
 @app.command()
 def train(
-    corpus: Annotated[
-        Path | None,
-        typer.Option(help="Folder with the labelled JSONL files (default: ./corpus/labelled)."),
-    ] = None,
+    corpus: CorpusOption = None,
     out: Annotated[
         Path | None, typer.Option(help="Model folder to write (default: the shipped model).")
     ] = None,

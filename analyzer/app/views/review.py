@@ -295,6 +295,14 @@ def _decide(finding_id: str, decision: str, order: list[str], reason: object = N
         _step(order, +1)
 
 
+def _decision_button(
+    place: Any, label: str, decide: tuple[str, str, list[str]], locked: bool, **button: Any
+) -> None:
+    """A button in `place` that records a decision: `decide` is `_decide`'s (finding id,
+    decision, order of the listed findings)."""
+    place.button(label, on_click=_decide, args=decide, disabled=locked, **button)
+
+
 def _undo(finding_id: str) -> None:
     """Record your previous decision on the finding again (history is never deleted)."""
     doc = _opened_now()
@@ -625,22 +633,22 @@ with right:
             locked = not reviewer or not user.can_decide
             st.text_input("Comment (saved with your next decision)", key=f"comment_{fid}")
             if selected.state == "added":
-                st.button(
+                _decision_button(
+                    st,
                     "Retract this added finding",
+                    (fid, "dismiss", ids),
+                    locked,
                     key="btn_retract",
-                    on_click=_decide,
-                    args=(fid, "dismiss", ids),
-                    disabled=locked,
                 )
             else:
                 row = st.columns(3)
                 for i, (label, decision, shortcut, kind) in enumerate(_DECISION_BUTTONS):
-                    row[i].button(
+                    _decision_button(
+                        row[i],
                         label,
+                        (fid, decision, ids),
+                        locked,
                         key=f"btn_{decision}",
-                        on_click=_decide,
-                        args=(fid, decision, ids),
-                        disabled=locked,
                         shortcut=shortcut,
                         type=kind,
                     )
@@ -674,12 +682,8 @@ with right:
                     st.selectbox("Type", type_options, key=type_key)
                     ss.setdefault(f"rl_sev_{fid}", f.severity)
                     st.selectbox("Severity", list(SEVERITIES), key=f"rl_sev_{fid}")
-                    st.button(
-                        "Relabel",
-                        key="btn_relabel",
-                        on_click=_decide,
-                        args=(fid, "relabel", ids),
-                        disabled=locked,
+                    _decision_button(
+                        st, "Relabel", (fid, "relabel", ids), locked, key="btn_relabel"
                     )
             team_view = rv.team_view(decisions_now, selected.original)
             if team_view is not None:
