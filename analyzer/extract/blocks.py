@@ -8,12 +8,13 @@ here for the format extractors), so PDF, DOCX and TXT agree on it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from analyzer.config import Limits
-from analyzer.errors import LimitExceededError
+from analyzer.errors import AnalyzerError, CorruptDocumentError, LimitExceededError
 from analyzer.textshape import ends_sentence as ends_sentence
 from analyzer.textshape import heading_level as heading_level
 from analyzer.textshape import infer_level as infer_level
@@ -163,6 +164,27 @@ def error_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     line = lines[0][:200].rstrip(" .") if lines else ""
     return line or type(exc).__name__
+
+
+@contextmanager
+def library_errors(
+    prefix: str,
+    caught: type[BaseException] | tuple[type[BaseException], ...] = Exception,
+    translate: Callable[[BaseException], AnalyzerError | None] | None = None,
+) -> Iterator[None]:
+    """The extraction boundary: what a parsing library raises becomes one of our errors.
+
+    Our own errors pass through; a `caught` exception becomes what `translate` makes of it
+    (an encrypted document, say), else `CorruptDocumentError("<prefix>: <first line>")`.
+    Parsers fail in many unrelated ways on malformed input; to a user they all mean "corrupt".
+    """
+    try:
+        yield
+    except AnalyzerError:
+        raise
+    except caught as exc:
+        error = translate(exc) if translate is not None else None
+        raise error or CorruptDocumentError(f"{prefix}: {error_line(exc)}") from None
 
 
 def text_limit_error(chars: int, limit: int) -> LimitExceededError:

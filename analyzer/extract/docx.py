@@ -19,16 +19,16 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from analyzer.config import Limits
-from analyzer.errors import AnalyzerError, CorruptDocumentError
+from analyzer.errors import CorruptDocumentError
 from analyzer.extract.blocks import (
     Draft,
     Extracted,
     TextBudget,
     assemble,
     clean_inline,
-    error_line,
     heading_level,
     infer_level,
+    library_errors,
 )
 from analyzer.extract.package import check_package
 
@@ -55,20 +55,19 @@ def extract_docx(data: bytes, *, limits: Limits) -> Extracted:
     check_package(data, limits)
     budget = TextBudget(limits)
     drafts: list[Draft] = []
-    try:
+    with library_errors("not a valid DOCX", translate=_too_deep):
         document = open_docx(io.BytesIO(data))
         for draft in chain(_body_drafts(document), _header_footer_drafts(document)):
             budget.spend(len(draft.text) + 2)
             drafts.append(draft)
-    except AnalyzerError:
-        raise
-    except RecursionError:
-        raise CorruptDocumentError("not a valid DOCX: tables are nested too deeply") from None
-    # The extraction boundary: python-docx/lxml fail in many ways; all mean "corrupt".
-    except Exception as exc:
-        raise CorruptDocumentError(f"not a valid DOCX: {error_line(exc)}") from None
     text, blocks, _ = assemble(drafts)
     return Extracted(text=text, blocks=blocks)
+
+
+def _too_deep(exc: BaseException) -> CorruptDocumentError | None:
+    if isinstance(exc, RecursionError):
+        return CorruptDocumentError("not a valid DOCX: tables are nested too deeply")
+    return None
 
 
 def _body_drafts(document: object) -> Iterator[Draft]:

@@ -23,8 +23,8 @@ import zipfile
 import zlib
 
 from analyzer.config import Limits
-from analyzer.errors import AnalyzerError, CorruptDocumentError, LimitExceededError
-from analyzer.extract.blocks import error_line
+from analyzer.errors import CorruptDocumentError, LimitExceededError
+from analyzer.extract.blocks import library_errors
 
 __all__ = ["ZIP_ERRORS", "check_package", "check_zip_directory"]
 
@@ -129,41 +129,39 @@ def check_package(data: bytes, limits: Limits) -> None:
             many parts.
     """
     check_zip_directory(data, limits)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            if len(infos) > limits.max_zip_entries:
-                raise _limit_error(
-                    f"the zip package has {len(infos):,} parts, over the limit of "
-                    f"{limits.max_zip_entries:,}",
-                    "SCOPELENS_MAX_ZIP_ENTRIES",
-                )
-            if "word/document.xml" not in {info.filename for info in infos}:
-                raise CorruptDocumentError("not a valid DOCX: word/document.xml is missing")
-            total = sum(info.file_size for info in infos)
-            if total > limits.max_xml_bytes:
-                raise _limit_error(
-                    f"DOCX expands to {_mb(total)} MB when unzipped (a zip bomb?), over the "
-                    f"limit of {_mb(limits.max_xml_bytes)} MB",
-                    "SCOPELENS_MAX_XML_MB",
-                )
-            for info in infos:
-                # Not `info.is_dir()`: it raises IndexError on an empty name (found by fuzzing).
-                if info.filename.endswith("/"):
-                    continue
-                with archive.open(info) as handle:
-                    head = handle.read(PROLOG_SCAN)
-                problem = prolog_problem(
-                    head,
-                    named_xml=info.filename.endswith((".xml", ".rels")),
-                    complete=info.file_size <= len(head),
-                )
-                if problem:
-                    raise CorruptDocumentError(f"not a valid DOCX: {info.filename} {problem}")
-    except AnalyzerError:
-        raise
-    except ZIP_ERRORS as exc:
-        raise CorruptDocumentError(f"not a valid DOCX: {error_line(exc)}") from None
+    with (
+        library_errors("not a valid DOCX", ZIP_ERRORS),
+        zipfile.ZipFile(io.BytesIO(data)) as archive,
+    ):
+        infos = archive.infolist()
+        if len(infos) > limits.max_zip_entries:
+            raise _limit_error(
+                f"the zip package has {len(infos):,} parts, over the limit of "
+                f"{limits.max_zip_entries:,}",
+                "SCOPELENS_MAX_ZIP_ENTRIES",
+            )
+        if "word/document.xml" not in {info.filename for info in infos}:
+            raise CorruptDocumentError("not a valid DOCX: word/document.xml is missing")
+        total = sum(info.file_size for info in infos)
+        if total > limits.max_xml_bytes:
+            raise _limit_error(
+                f"DOCX expands to {_mb(total)} MB when unzipped (a zip bomb?), over the "
+                f"limit of {_mb(limits.max_xml_bytes)} MB",
+                "SCOPELENS_MAX_XML_MB",
+            )
+        for info in infos:
+            # Not `info.is_dir()`: it raises IndexError on an empty name (found by fuzzing).
+            if info.filename.endswith("/"):
+                continue
+            with archive.open(info) as handle:
+                head = handle.read(PROLOG_SCAN)
+            problem = prolog_problem(
+                head,
+                named_xml=info.filename.endswith((".xml", ".rels")),
+                complete=info.file_size <= len(head),
+            )
+            if problem:
+                raise CorruptDocumentError(f"not a valid DOCX: {info.filename} {problem}")
 
 
 def _xml_text(head: bytes) -> str | None:

@@ -37,6 +37,7 @@ from analyzer.extract.blocks import (
     infer_level,
     is_list_item,
     is_title_like,
+    library_errors,
 )
 from analyzer.types import BlockKind
 
@@ -165,6 +166,13 @@ def _pdfium_error(exc: BaseException) -> AnalyzerError:
     return CorruptDocumentError(f"corrupt PDF: {message}")
 
 
+_PDFIUM_ERRORS = (pdfium.PdfiumError, ValueError, OSError, IndexError, ctypes.ArgumentError)
+
+
+def _pdfium_translate(exc: BaseException) -> AnalyzerError | None:
+    return _pdfium_error(exc) if isinstance(exc, pdfium.PdfiumError) else None
+
+
 def _pdfium_pages(
     data: bytes, limits: Limits, boxes: bool
 ) -> tuple[list[list[Line]], list[tuple[float, float]]]:
@@ -173,32 +181,27 @@ def _pdfium_pages(
     except pdfium.PdfiumError as exc:
         raise _pdfium_error(exc) from None
     try:
-        count = len(document)
-        _check_pages(count, limits)
-        budget = TextBudget(limits)
-        pages: list[list[Line]] = []
-        sizes: list[tuple[float, float]] = []
-        for number in range(1, count + 1):
-            page = document[number - 1]
-            try:
-                width, height = page.get_size()
-                textpage = page.get_textpage()
+        with library_errors("corrupt PDF", _PDFIUM_ERRORS, _pdfium_translate):
+            count = len(document)
+            _check_pages(count, limits)
+            budget = TextBudget(limits)
+            pages: list[list[Line]] = []
+            sizes: list[tuple[float, float]] = []
+            for number in range(1, count + 1):
+                page = document[number - 1]
                 try:
-                    lines = _pdfium_lines(textpage, number, height, boxes)
+                    width, height = page.get_size()
+                    textpage = page.get_textpage()
+                    try:
+                        lines = _pdfium_lines(textpage, number, height, boxes)
+                    finally:
+                        textpage.close()
                 finally:
-                    textpage.close()
-            finally:
-                page.close()
-            budget.spend(sum(len(line.text) + 1 for line in lines))
-            pages.append(lines)
-            sizes.append((width, height))
-        return pages, sizes
-    except AnalyzerError:
-        raise
-    except pdfium.PdfiumError as exc:
-        raise _pdfium_error(exc) from None
-    except (ValueError, OSError, IndexError, ctypes.ArgumentError) as exc:
-        raise CorruptDocumentError(f"corrupt PDF: {error_line(exc)}") from None
+                    page.close()
+                budget.spend(sum(len(line.text) + 1 for line in lines))
+                pages.append(lines)
+                sizes.append((width, height))
+            return pages, sizes
     finally:
         document.close()
 
@@ -341,31 +344,36 @@ def _pdfplumber_pages(
     import io
 
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     pages: list[list[Line]] = []
     sizes: list[tuple[float, float]] = []
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            count = len(pdf.pages)
-            _check_pages(count, limits)
-            budget = TextBudget(limits)
-            for number, page in enumerate(pdf.pages, start=1):
-                sizes.append((float(page.width), float(page.height)))
-                lines = _pdfplumber_lines(page, number)
-                page.close()
-                budget.spend(sum(len(line.text) + 1 for line in lines))
-                pages.append(lines)
-    except AnalyzerError:
-        raise
-    except PDFPasswordIncorrect:
-        raise EncryptedDocumentError("encrypted PDF") from None
     # pdfminer raises many unrelated exception types on malformed input.
-    except Exception as exc:
-        if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
-            raise EncryptedDocumentError("encrypted PDF") from None
-        raise CorruptDocumentError(f"corrupt PDF: {error_line(exc)}") from None
+    with (
+        library_errors("corrupt PDF", translate=_pdfminer_translate),
+        pdfplumber.open(io.BytesIO(data)) as pdf,
+    ):
+        count = len(pdf.pages)
+        _check_pages(count, limits)
+        budget = TextBudget(limits)
+        for number, page in enumerate(pdf.pages, start=1):
+            sizes.append((float(page.width), float(page.height)))
+            lines = _pdfplumber_lines(page, number)
+            page.close()
+            budget.spend(sum(len(line.text) + 1 for line in lines))
+            pages.append(lines)
     return pages, sizes
+
+
+def _pdfminer_translate(exc: BaseException) -> EncryptedDocumentError | None:
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    if (
+        isinstance(exc, PDFPasswordIncorrect)
+        or "password" in str(exc).lower()
+        or "encrypt" in type(exc).__name__.lower()
+    ):
+        return EncryptedDocumentError("encrypted PDF")
+    return None
 
 
 def _pdfplumber_lines(page: object, number: int) -> list[Line]:
