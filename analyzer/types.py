@@ -191,24 +191,8 @@ class Finding:
     """Offset of `sentence` in the document (not part of the JSON contract's required keys)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict in DESIGN.md field order (plus `sentence_start`)."""
-        return {
-            "id": self.id,
-            "category": self.category,
-            "type": self.type,
-            "severity": self.severity,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "sentence": self.sentence,
-            "page": self.page,
-            "section": self.section,
-            "explanation": self.explanation,
-            "suggestion": self.suggestion,
-            "source": self.source,
-            "confidence": self.confidence,
-            "sentence_start": self.sentence_start,
-        }
+        """JSON-ready dict in DESIGN.md field order (the fields above; plus `sentence_start`)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:

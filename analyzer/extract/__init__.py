@@ -28,7 +28,7 @@ from analyzer.errors import (
 )
 from analyzer.extract.blocks import Extracted, error_line, text_limit_error
 from analyzer.extract.sniff import sniff
-from analyzer.types import Document, sha256_bytes
+from analyzer.types import Document, copy_fields, sha256_bytes
 
 __all__ = ["Engine", "extract", "extract_bytes"]
 
@@ -114,16 +114,7 @@ def extract_bytes(
         raise CorruptDocumentError("the document is nested too deeply to read", name) from None
     except MemoryError:
         raise LimitExceededError("the document needs more memory than available", name) from None
-    return Document(
-        path=name,
-        kind=kind,
-        text=result.text,
-        blocks=result.blocks,
-        sha256=sha256_bytes(data),
-        pages=result.pages,
-        page_boxes=result.page_boxes,
-        metadata=result.metadata,
-    )
+    return copy_fields(Document, result, path=name, kind=kind, sha256=sha256_bytes(data))
 
 
 def read_checked(path: Path, limits: Limits) -> bytes:
