@@ -133,12 +133,14 @@ class LedgerEntry:
     """One vendor promise (one sentence, possibly found by several commitment findings)."""
 
     what: str
+    """The promise as written: the whole sentence, whitespace folded."""
     types: tuple[str, ...]
     severity: str
     terms: Terms
     source: Source
     flags: tuple[Flag, ...]
     finding_ids: tuple[str, ...]
+    """The findings merged into this entry, for tracing it back to the report."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +182,9 @@ class MissingSafeguard:
     severity: str
     explanation: str
     missing_in: tuple[str, ...]
+    """Paths of the documents that lack the safeguard."""
     present_in: tuple[str, ...]
+    """Paths of the documents of the deal that have it (the clause may be copied from there)."""
     clause: Clause
 
 
@@ -190,9 +194,12 @@ class Question:
 
     text: str
     phrase: str
+    """The vague phrase or placeholder as written."""
     context: str
+    """The sentence around the phrase, cut to at most 160 characters."""
     type: str
     template: str
+    """The id of the question template (`questions.jsonl`) the text was made from."""
     sources: tuple[Source, ...]
     """Every place the phrase occurs in this section (the question is asked once)."""
 
@@ -214,7 +221,9 @@ class EstimateEntry:
     source: Source
     terms: Terms
     explained: bool
+    """Whether the sentence or its document states what the estimate assumes."""
     basis: str
+    """That answer in words ("Yes: the document states assumptions …", "No: …")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,6 +190,17 @@ def _summary_blocks(pack: HandoverPack) -> list[Block]:
     return blocks
 
 
+_LEDGER_NOTE = (
+    "Every vendor promise found, verbatim, with the dates, measures and price terms it is bound "
+    "to. Flags: 'unbounded' has no limit, 'guaranteed' is absolute, 'no measurable acceptance "
+    "criterion' cannot be checked as written."
+)
+_QUESTIONS_NOTE = (
+    "One question per vague phrase or placeholder and section, to turn it into something both "
+    "sides can measure."
+)
+
+
 def _section(heading: str, note: str) -> list[Block]:
     """The start of a section: its heading, then a note (what it holds, or that it is empty)."""
     return [Heading(heading, 1), Paragraph(note, note=True)]
@@ -198,12 +209,7 @@ def _section(heading: str, note: str) -> list[Block]:
 def _ledger_blocks(pack: HandoverPack) -> list[Block]:
     if not pack.ledger:
         return _section(SECTION_LEDGER, "No vendor commitments were found.")
-    blocks = _section(
-        SECTION_LEDGER,
-        "Every vendor promise found, verbatim, with the dates, measures and price terms it "
-        "is bound to. Flags: 'unbounded' has no limit, 'guaranteed' is absolute, 'no "
-        "measurable acceptance criterion' cannot be checked as written.",
-    )
+    blocks = _section(SECTION_LEDGER, _LEDGER_NOTE)
     rows = tuple(
         (
             str(number),
@@ -290,11 +296,7 @@ def _group_heading(group: QuestionGroup, multi: bool) -> str:
 def _question_blocks(pack: HandoverPack) -> list[Block]:
     if not pack.questions:
         return _section(SECTION_QUESTIONS, "No vague phrases or placeholders were found.")
-    blocks = _section(
-        SECTION_QUESTIONS,
-        "One question per vague phrase or placeholder and section, to turn it into "
-        "something both sides can measure.",
-    )
+    blocks = _section(SECTION_QUESTIONS, _QUESTIONS_NOTE)
     number = 0
     for group in pack.questions:
         blocks.append(Heading(_group_heading(group, pack.multi), 2))
