@@ -126,7 +126,11 @@ def _static_versions() -> tuple[str, str]:
 
 
 def encoder_version(encoder_dir: Path | None) -> str:
-    """What identifies an encoder: its meta.json version and the ONNX file's hash."""
+    """What identifies an encoder: the hashes of its ONNX file and of its meta.json.
+
+    meta.json holds the tuned decision (`scopelens train --encoder --tune-only` rewrites it
+    alone), so it is part of what a cached result depends on.
+    """
     if encoder_dir is None:
         return "none"
     model_file = encoder_dir / "model.onnx"
@@ -134,7 +138,8 @@ def encoder_version(encoder_dir: Path | None) -> str:
         return "missing"
     meta = read_model_meta(encoder_dir)
     sha = file_sha256(model_file) or ""
-    return f"{meta.get('version')}|{meta.get('created')}|{sha[:16]}"
+    meta_sha = file_sha256(encoder_dir / "meta.json") or ""
+    return f"{meta.get('version')}|{sha[:16]}|{meta_sha[:16]}"
 
 
 def scan_fingerprint(

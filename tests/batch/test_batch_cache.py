@@ -19,7 +19,7 @@ from analyzer.cache import (
     rules_version,
     scan_fingerprint,
 )
-from analyzer.config import default_model_dir
+from analyzer.config import default_encoder_dir, default_model_dir
 from analyzer.types import ToolInfo, finding_id
 
 
@@ -202,3 +202,20 @@ def test_cache_prunes_other_fingerprints_once_stale(
     again = _scanner(tmp_path / "c", "current")
     list(again.run(iter_files(paths[:1])))
     assert again.stats.cached == 1
+
+
+def test_cache_fingerprint_changes_when_the_encoder_decision_is_retuned(tmp_path: Path) -> None:
+    # `scopelens train --encoder --tune-only` rewrites meta.json alone: cached accurate results
+    # decided with the old thresholds must not be served.
+    encoder = tmp_path / "encoder"
+    shutil.copytree(default_encoder_dir(), encoder)
+    before = scan_fingerprint(default_model_dir(), mode="accurate", encoder_dir=encoder)
+    meta = json.loads((encoder / "meta.json").read_text(encoding="utf-8"))
+    meta["thresholds"]["commitment"] = 0.99
+    (encoder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    after = scan_fingerprint(default_model_dir(), mode="accurate", encoder_dir=encoder)
+    assert before != after
+    # Fast mode does not read the encoder.
+    assert scan_fingerprint(default_model_dir(), mode="fast", encoder_dir=encoder) == (
+        scan_fingerprint(default_model_dir(), mode="fast", encoder_dir=default_encoder_dir())
+    )
