@@ -69,7 +69,8 @@ model: $(STAMP)
 	$(BIN)/scopelens train
 	$(BIN)/scopelens evaluate --split dev
 
-# PyTorch comes from this machine's CPU wheel (torch==2.13.0 in /opt/wheels); ~20 min on 2 cores.
+# PyTorch comes from this machine's CPU wheel (torch==2.13.0 in /opt/wheels); 35-50 min on
+# 2 cores (5 epochs), then ~10 min tuning the blend with the linear model.
 encoder: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[train]'
 	$(BIN)/scopelens train --encoder

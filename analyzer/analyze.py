@@ -21,6 +21,7 @@ from analyzer.version import __version__
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from analyzer.classify.accurate import Decision
     from analyzer.classify.encoder import EncoderModel
     from analyzer.classify.fast import CompiledModel
     from analyzer.extract import Engine
@@ -79,6 +80,7 @@ class Analyzer:
         self.requested_mode: Mode = "rules" if model_dir is None else mode
         self._model: CompiledModel | None = None
         self._encoder: EncoderModel | None = None
+        self._decision: Decision | None = None
         self._loaded = False
         self.model_warning: str | None = None
 
@@ -95,19 +97,40 @@ class Analyzer:
                 if self.encoder_dir is None:
                     raise ModelError("no encoder folder given")
                 self._encoder = EncoderModel(self.encoder_dir)
-                return
             except ModelError as exc:
                 warnings.append(f"{exc.one_line()}; accurate mode unavailable")
-        if self.requested_mode != "rules" and self.model_dir is not None:
+        # Accurate mode needs the linear model only when its decision blends the two.
+        wanted = self._encoder is None or "blend" in self._encoder.meta
+        if self.requested_mode != "rules" and self.model_dir is not None and wanted:
             from analyzer.classify.model import load_for_inference
 
             try:
                 self._model = load_for_inference(self.model_dir)
             except ModelError as exc:
-                warnings.append(f"{exc.one_line()}; running the rules only")
+                alone = "the encoder decides alone" if self._encoder else "running the rules only"
+                warnings.append(f"{exc.one_line()}; {alone}")
+        if self._encoder is not None:
+            self._decision = self._accurate_decision(self._encoder, warnings)
         if warnings:
             self.model_warning = "; ".join(warnings)
             logger.warning(self.model_warning)
+
+    def _accurate_decision(self, encoder: EncoderModel, warnings: list[str]) -> Decision:
+        """The blend the encoder was tuned with, when its linear model is the one loaded."""
+        from analyzer.classify.accurate import blend_decision, encoder_decision
+        from analyzer.classify.model import MODEL_FILE, file_sha256
+
+        if "blend" not in encoder.meta or self._model is None or self.model_dir is None:
+            return encoder_decision(encoder)
+        decision = blend_decision(encoder, file_sha256(self.model_dir / MODEL_FILE))
+        if decision is None:
+            warnings.append(
+                f"{self.model_dir}: not the linear model the encoder's decision was tuned "
+                "with; the encoder decides alone (scopelens train --encoder --tune-only tunes "
+                "the blend for it)"
+            )
+            return encoder_decision(encoder)
+        return decision
 
     @property
     def model(self) -> CompiledModel | None:
@@ -185,7 +208,11 @@ class Analyzer:
                 from analyzer.classify.features import sentence_examples
 
                 detected = combine_accurate(
-                    document.path, sentence_examples(detection), self.encoder
+                    document.path,
+                    sentence_examples(detection),
+                    self.encoder,
+                    self._model,
+                    self._decision,
                 )
             elif self.model is not None:
                 from analyzer.classify.combine import combine

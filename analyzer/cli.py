@@ -20,6 +20,8 @@ from analyzer.cli_team import import_documents, projects_app, users_app
 from analyzer.version import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from analyzer.extract import Engine
     from analyzer.types import DocumentReport, ToolInfo
 
@@ -517,9 +519,30 @@ def evaluate(
             )
     typer.echo(f"## Split {chosen}: the product run end to end, scored by offsets\n")
     typer.echo(format_product_table(results))
+    if chosen != "test" and set(results) - {"rules"}:
+        # `scopelens train` fits the linear model on train + dev (train.train_model).
+        typer.echo(
+            "\nNote: the linear model was trained on the train and dev splits: fast mode and "
+            "accurate mode's blend are optimistic here. The test split (--final) is the "
+            "honest measure.",
+            err=True,
+        )
     if json_out is not None:
         payload = {"split": chosen, "modes": {k: v.to_dict() for k, v in results.items()}}
         _write(json_out, json.dumps(payload, indent=2) + "\n")
+
+
+def _blend_partner(progress: Callable[[str], None]) -> Path | None:
+    """The linear model accurate mode is tuned to blend with: the shipped one, when present."""
+    from analyzer.classify.model import MODEL_FILE
+    from analyzer.config import default_model_dir
+
+    folder = default_model_dir()
+    if (folder / MODEL_FILE).is_file():
+        progress(f"the decision is tuned to blend the encoder with {folder}")
+        return folder
+    progress(f"no linear model at {folder}: the decision is tuned for the encoder alone")
+    return None
 
 
 @app.command()
@@ -536,7 +559,7 @@ def train(
             "(needs pip install 'scopelens[train]'; hours on a laptop).",
         ),
     ] = False,
-    epochs: Annotated[int, typer.Option(help="--encoder: passes over the train split.")] = 3,
+    epochs: Annotated[int, typer.Option(help="--encoder: passes over the train split.")] = 5,
     tune_only: Annotated[
         bool,
         typer.Option(
@@ -578,7 +601,7 @@ def train(
 
         folder = out or default_encoder_dir()
         try:
-            tuned = tune_encoder(folder, corpus)
+            tuned = tune_encoder(folder, corpus, _blend_partner(progress), progress)
         except (ValueError, AnalyzerError) as exc:
             raise _fail(str(exc)) from None
         typer.echo(f"Decision of {folder} re-tuned on dev: {json.dumps(tuned)}")
@@ -592,7 +615,9 @@ def train(
             raise _fail(f"--encoder needs {exc.name}: pip install 'scopelens[train]'") from None
         folder = out or default_encoder_dir()
         try:
-            meta = train_encoder(corpus, folder, TrainConfig(epochs=epochs), progress)
+            meta = train_encoder(
+                corpus, folder, TrainConfig(epochs=epochs), progress, _blend_partner(progress)
+            )
         except ValueError as exc:
             raise _fail(str(exc)) from None
         typer.echo(f"Encoder written to {folder} ({meta['name']}@{meta['version']})\n")
@@ -617,6 +642,11 @@ def train(
     if meta["learning_curve"]:
         typer.echo("\nLearning curve (dev F1 by share of train documents):\n")
         typer.echo(format_learning_curve(meta["learning_curve"]))
+    if folder == default_model_dir():
+        progress(
+            "accurate mode blends the encoder with this model only once the blend is tuned "
+            "for it (until then the encoder decides alone): scopelens train --encoder --tune-only"
+        )
 
 
 def _corpus_dir(given: Path | None) -> Path:

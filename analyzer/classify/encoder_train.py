@@ -54,7 +54,7 @@ BASE_LICENCE = "Apache-2.0 (sentence-transformers/all-MiniLM-L6-v2, revision 111
 class TrainConfig:
     """Hyper-parameters of a fine-tuning run (all recorded in meta.json)."""
 
-    epochs: int = 3
+    epochs: int = 5
     batch_size: int = 32
     learning_rate: float = 8e-5
     warmup: float = 0.06
@@ -448,10 +448,13 @@ def train_encoder(
     out: Path,
     config: TrainConfig | None = None,
     progress: Callable[[str], None] = print,
+    linear_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Fine-tune on the train split, calibrate on dev, export int8 ONNX + tokenizer + meta.json.
 
-    The test split is not read. Returns the meta written to `out/meta.json`.
+    The decision is then tuned on dev (`accurate.tune_encoder`), blended with the linear model
+    in `linear_dir` when one is given. The test split is not read. Returns the meta written to
+    `out/meta.json`.
     """
     import shutil
 
@@ -554,5 +557,5 @@ def train_encoder(
     from analyzer.classify.accurate import tune_encoder
 
     progress("tuning the encoder + rules decision on dev")
-    tune_encoder(out, corpus)
+    tune_encoder(out, corpus, linear_dir, progress)
     return json.loads((out / "meta.json").read_text(encoding="utf-8"))

@@ -12,7 +12,14 @@ from typing import Any, cast
 
 import pytest
 
-from analyzer.classify.accurate import decide_sentence, tune
+from analyzer.classify.accurate import (
+    BLEND_WEIGHTS,
+    Decision,
+    blend_decision,
+    combine_accurate,
+    decide_sentence,
+    tune,
+)
 from analyzer.classify.encoder import (
     EncoderModel,
     EncoderPrediction,
@@ -52,8 +59,10 @@ class StubEncoder:
             "estimate": 0.3,
         }
     )
+    phrase_threshold: float = 0.5
     phrase_veto: float = 0.3
     trusted_patterns: frozenset[str] = frozenset()
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 def _rule(category: str, type_: str, start: int, end: int, source: str) -> Finding:
@@ -236,3 +245,123 @@ def test_accurate_tune_lowers_the_bar_where_rules_are_right() -> None:
     tuned = tune(encoder, examples, gold, [[] for _ in rows])
     assert tuned["veto_thresholds"]["commitment"] <= 0.35 < 0.8 < tuned["thresholds"]["commitment"]
     assert tuned["dev_f1"]["commitment"] == 1.0
+
+
+def _blend(**overrides: Any) -> Decision:
+    labels = ("commitment", "exclusion", "assumption", "estimate", "ambiguity")
+    values: dict[str, Any] = {
+        "weights": dict.fromkeys(labels, 0.5),
+        "thresholds": dict.fromkeys(labels, 0.5),
+        "vetoes": dict.fromkeys(labels, 0.3),
+        "phrase_threshold": 0.5,
+        "phrase_veto": 0.3,
+        "gate": (0.5, 0.3),
+    }
+    return Decision(**{**values, **overrides})
+
+
+@dataclass
+class FixedLinear:
+    """What `combine_accurate` reads of the linear model: fixed probabilities per label."""
+
+    probabilities: dict[str, float]
+
+    def transform(self, examples: list[SentenceExample]) -> list[SentenceExample]:
+        return examples
+
+    def predict_proba(self, rows: list[SentenceExample]) -> dict[str, Any]:
+        import numpy as np
+
+        return {label: np.full(len(rows), p) for label, p in self.probabilities.items()}
+
+
+def _combine(prediction: EncoderPrediction, linear: dict[str, float], decision: Decision) -> Any:
+    encoder = FixedEncoder(predictions=[prediction])
+    model = FixedLinear({"ambiguity": 0.0, **linear})
+    return combine_accurate(
+        "doc.txt", [_example()], cast("EncoderModel", encoder), cast("Any", model), decision
+    )
+
+
+def test_accurate_blend_weighs_the_linear_model_in() -> None:
+    # The encoder alone (0.4) misses the commitment; the linear model (0.8) is sure: the blend
+    # of the two (0.6) clears the threshold (0.5).
+    linear = {"commitment": 0.8, "exclusion": 0.0, "assumption": 0.0, "estimate": 0.0}
+    found = _combine(_prediction(commitment=0.4), linear, _blend())
+    assert [(f.category, f.confidence) for f in found] == [("commitment", 0.6)]
+    # With the encoder's whole say the same sentence has no finding.
+    encoder_only = _blend(weights={**_blend().weights, "commitment": 1.0})
+    assert _combine(_prediction(commitment=0.4), linear, encoder_only) == []
+
+
+def test_accurate_ambiguity_gate_drops_the_phrases_of_a_clear_sentence() -> None:
+    support = AS_NEEDED_TOKENS  # the encoder's tokens support the rule's phrase
+    prediction = _prediction((), support, ambiguity=0.1)
+    encoder = cast("EncoderModel", StubEncoder())
+    # Without a gate the phrase stands on its token support.
+    kept = decide_sentence("doc.txt", _example(AS_NEEDED), prediction, encoder)
+    assert [f.source for f in kept] == ["rule:escape.as_needed"]
+    # The gate: a sentence-level ambiguity probability of 0.1 is below its veto (0.3).
+    gated = decide_sentence("doc.txt", _example(AS_NEEDED), prediction, encoder, _blend())
+    assert gated == []
+    # A trusted rule passes any gate.
+    trusting = cast("EncoderModel", StubEncoder(trusted_patterns=frozenset({AS_NEEDED.source})))
+    assert decide_sentence("doc.txt", _example(AS_NEEDED), prediction, trusting, _blend())
+
+
+def test_accurate_ambiguity_gate_falls_back_to_the_rule_phrases() -> None:
+    # The sentence is ambiguous (0.9) but no token supports the rule's phrase: the gate's
+    # verdict stands and the rule says where.
+    prediction = _prediction((), WEAK_TOKENS, ambiguity=0.9)
+    encoder = cast("EncoderModel", StubEncoder())
+    assert decide_sentence("doc.txt", _example(AS_NEEDED), prediction, encoder) == []
+    found = decide_sentence("doc.txt", _example(AS_NEEDED), prediction, encoder, _blend())
+    assert [(f.source, f.text) for f in found] == [("rule:escape.as_needed", "as needed")]
+
+
+def test_accurate_blend_is_used_only_with_the_linear_model_it_was_tuned_with() -> None:
+    tuned = _blend()
+    meta = {
+        "blend": {
+            "linear": "clf",
+            "linear_sha256": "abc",
+            "weights": tuned.weights,
+            "thresholds": tuned.thresholds,
+            "veto_thresholds": tuned.vetoes,
+            "phrase_threshold": 0.4,
+            "phrase_veto": 0.2,
+            "gate": [0.5, 0.3],
+        }
+    }
+    encoder = cast("EncoderModel", StubEncoder(meta=meta))
+    decision = blend_decision(encoder, "abc")
+    assert decision is not None and decision.blends
+    assert (decision.phrase_threshold, decision.gate) == (0.4, (0.5, 0.3))
+    assert blend_decision(encoder, "another model") is None
+    assert blend_decision(encoder, None) is None
+    assert blend_decision(cast("EncoderModel", StubEncoder()), "abc") is None
+
+
+def test_accurate_tune_blends_where_the_linear_model_knows_better() -> None:
+    # Assumptions the encoder misses (0.2) but the linear model finds (0.9), and clear sentences
+    # on which both agree, in documents of both halves.
+    rows = [(True, 0.2, 0.9)] * 6 + [(False, 0.2, 0.1)] * 6
+    examples = [_example() for _ in rows]
+    predictions = [_prediction(assumption=p) for _, p, _ in rows]
+    gold = [
+        {"commitment": False, "exclusion": False, "assumption": g, "estimate": False}
+        | {"ambiguity": False}
+        for g, _, _ in rows
+    ]
+    import numpy as np
+
+    linear = {label: np.zeros(len(rows)) for label in gold[0]}
+    linear["assumption"] = np.array([q for _, _, q in rows])
+    encoder = cast("EncoderModel", FixedEncoder(predictions=predictions))
+    documents = [f"doc{i % 4}" for i in range(len(rows))]
+    tuned = tune(encoder, examples, gold, [[] for _ in rows], linear, documents)
+    blend = tuned["blend"]
+    assert blend["weights"]["assumption"] < 1.0
+    assert set(blend["weights"].values()) <= set(BLEND_WEIGHTS)
+    assert blend["dev_f1"]["assumption"] == 1.0 > tuned["dev_f1"]["assumption"]
+    assert len(blend["gate"]) == 2

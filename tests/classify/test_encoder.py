@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -13,7 +14,7 @@ from needs import skip_or_fail
 
 from analyzer.analyze import Analyzer
 from analyzer.classify.encoder import TAGS, EncoderModel
-from analyzer.config import default_encoder_dir, models_root
+from analyzer.config import default_encoder_dir, default_model_dir, models_root
 from analyzer.errors import ModelError
 
 MODEL_BUDGET_BYTES = 40 * 1024 * 1024
@@ -144,3 +145,26 @@ def test_encoder_accurate_scan_keeps_rule_explanations_and_names_the_model(
         assert finding.explanation and finding.suggestion
         assert 0.0 <= finding.confidence <= 1.0
         assert finding.source.startswith(("rule:", "model:", "check:"))
+
+
+def test_encoder_accurate_mode_blends_with_the_shipped_linear_model(
+    encoder: EncoderModel, examples_dir: Path, tmp_path: Path
+) -> None:
+    assert "blend" in encoder.meta, "the shipped decision is tuned with the shipped linear model"
+    analyzer = Analyzer(mode="accurate")
+    blended = analyzer.analyze_path(examples_dir / "acme-portal-proposal.md")
+    assert analyzer.mode == "accurate" and analyzer.model_warning is None
+    # Another linear model than the one the blend was tuned with: the encoder decides alone,
+    # and the scan says so.
+    other = tmp_path / "other-clf"
+    shutil.copytree(default_model_dir(), other)
+    with (other / "model.skops").open("ab") as handle:
+        handle.write(b"\0")  # another model file (a zip with a trailing byte): another sha256
+    alone = Analyzer(mode="accurate", model_dir=other)
+    report = alone.analyze_path(examples_dir / "acme-portal-proposal.md")
+    assert alone.mode == "accurate"
+    assert alone.model_warning and "decides alone" in alone.model_warning
+    assert report.status == blended.status == "ok"
+    confidences = {(f.category, f.start): f.confidence for f in report.findings}
+    mixed = {(f.category, f.start): f.confidence for f in blended.findings}
+    assert confidences != mixed, "the blend changes the probabilities findings carry"
