@@ -55,6 +55,8 @@ class Analyzer:
             or "rules". A missing or unloadable model falls back one step (accurate → fast →
             rules), with `model_warning` saying why.
         encoder_dir: folder of the accurate-mode encoder (default: the shipped one).
+        encoder_threads: threads the encoder may use (1 in batch workers, which get a core
+            each; the review app analyses one upload at a time and gives it every core).
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class Analyzer:
         model_dir: Path | None = DEFAULT_MODEL,
         mode: Mode = "fast",
         encoder_dir: Path | None = DEFAULT_MODEL,
+        encoder_threads: int = 1,
     ) -> None:
         if mode not in get_args(Mode):
             raise ValueError(f"unknown mode {mode!r}: use accurate, fast or rules")
@@ -77,6 +80,7 @@ class Analyzer:
         self._nlp: Language | None = None
         self.model_dir = default_model_dir() if model_dir is DEFAULT_MODEL else model_dir
         self.encoder_dir = default_encoder_dir() if encoder_dir is DEFAULT_MODEL else encoder_dir
+        self.encoder_threads = encoder_threads
         self.requested_mode: Mode = "rules" if model_dir is None else mode
         self._model: CompiledModel | None = None
         self._encoder: EncoderModel | None = None
@@ -96,7 +100,7 @@ class Analyzer:
             try:
                 if self.encoder_dir is None:
                     raise ModelError("no encoder folder given")
-                self._encoder = EncoderModel(self.encoder_dir)
+                self._encoder = EncoderModel(self.encoder_dir, self.encoder_threads)
             except ModelError as exc:
                 warnings.append(f"{exc.one_line()}; accurate mode unavailable")
         # Accurate mode needs the linear model only when its decision blends the two.

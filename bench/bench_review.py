@@ -3,8 +3,9 @@
 Times, without Streamlit, what the review page does:
 
 * **upload**: analyse the bytes with character boxes (`Analyzer(boxes=True)`, accurate mode as
-  in the app unless `--mode` says otherwise), store the
-  document and its analysis, build the highlighted HTML and render page 1 with highlights;
+  in the app unless `--mode` says otherwise, the encoder on every core as in the app), store
+  the document and its analysis, build the viewer's highlighted HTML (`document_html`) and
+  render page 1 with highlights;
 * **re-open**: open the same bytes again (store lookup by sha256: no analysis) and build the
   highlighted HTML;
 * **page image from the store**: a fresh service (no memo) re-extracts the character boxes from
@@ -17,6 +18,7 @@ timing (the app keeps it in `st.cache_resource`). Run: `.venv/bin/python bench/b
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import tempfile
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from analyzer.analyze import Analyzer
 from analyzer.render import highlights_for, page_of_offset
-from analyzer.review import ReviewService, highlighted_html
+from analyzer.review import ReviewService, document_html, merge_decisions
 from analyzer.store import Store
 
 PARAGRAPHS = (
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     data = build_pdf(args.pages)
-    analyzer = Analyzer(boxes=True, mode=args.mode)
+    analyzer = Analyzer(boxes=True, mode=args.mode, encoder_threads=os.cpu_count() or 1)
     analyzer.nlp  # noqa: B018 - load the pipeline before timing, as the app's cache does
     analyzer.model  # noqa: B018 - and the model of the mode
 
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
                 service = ReviewService(store, analyzer)
                 opened = service.open_bytes(data, "proposal.pdf")
                 assert opened.ok and not opened.cached, opened.report.error
-                highlighted_html(opened.text, opened.report.findings)
+                document_html(opened.text, merge_decisions(opened.report.findings, []))
                 first = next(f for f in opened.report.findings if f.start is not None)
                 service.page_png(opened.sha256, 1, highlights_for(opened.report.findings, first.id))
 
@@ -113,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
             def reopen() -> None:
                 again = ReviewService(store, analyzer).open_bytes(data, "proposal.pdf")
                 assert again.cached
-                highlighted_html(again.text, again.report.findings)
+                document_html(again.text, merge_decisions(again.report.findings, []))
 
             reopen_times = _timed(reopen, args.repeat)
 

@@ -73,7 +73,14 @@ def _store(url: str) -> Store:
 
 @st.cache_resource(show_spinner="Loading the language pipeline…", max_entries=4)
 def _analyzer(muted: tuple[str, ...], model_dir: str) -> Analyzer:
-    analyzer = Analyzer(boxes=True, muted_phrases=muted, model_dir=Path(model_dir), mode="accurate")
+    # One upload at a time per session: the encoder may use every core.
+    analyzer = Analyzer(
+        boxes=True,
+        muted_phrases=muted,
+        model_dir=Path(model_dir),
+        mode="accurate",
+        encoder_threads=os.cpu_count() or 1,
+    )
     analyzer.nlp  # noqa: B018 - load the pipeline once, here, not on the first upload
     analyzer.model  # noqa: B018 - and the classifier, when one is shipped
     return analyzer

@@ -4,7 +4,8 @@ A model folder holds `model.onnx` (a fine-tuned all-MiniLM-L6-v2 with three head
 `encoder_train`), `tokenizer.json` and `meta.json` (thresholds, calibration, provenance). It is
 loaded once per process and run over a document's sentences in batches sorted by length, with
 dynamic padding; onnxruntime uses one thread, since the batch runner already gives each core a
-process. Nothing here imports PyTorch or reaches the network.
+process (the review app gives it every core). Nothing here imports PyTorch or reaches the
+network.
 """
 
 from __future__ import annotations
@@ -128,9 +129,11 @@ class EncoderModel:
 
     Args:
         folder: the model folder (model.onnx, tokenizer.json, meta.json).
+        threads: onnxruntime's threads: 1 where a batch gives each core a worker process; the
+            review app, which analyses one upload at a time, gives it every core.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, threads: int = 1) -> None:
         self.folder = folder
         try:
             self.meta: dict[str, Any] = json.loads(
@@ -140,7 +143,7 @@ class EncoderModel:
             import onnxruntime as ort
 
             options = ort.SessionOptions()
-            options.intra_op_num_threads = 1
+            options.intra_op_num_threads = max(1, threads)
             options.inter_op_num_threads = 1
             self.session = ort.InferenceSession(
                 str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]

@@ -168,3 +168,16 @@ def test_encoder_accurate_mode_blends_with_the_shipped_linear_model(
     confidences = {(f.category, f.start): f.confidence for f in report.findings}
     mixed = {(f.category, f.start): f.confidence for f in blended.findings}
     assert confidences != mixed, "the blend changes the probabilities findings carry"
+
+
+def test_encoder_on_more_threads_predicts_the_same(encoder: EncoderModel) -> None:
+    # The review app gives the encoder every core; the batch workers one each.
+    wide = EncoderModel(default_encoder_dir(), threads=2)
+    assert wide.session.get_session_options().intra_op_num_threads == 2
+    assert encoder.session.get_session_options().intra_op_num_threads == 1
+    texts = ["The vendor will deliver the portal by 1 March 2027.", "Support as needed."]
+    one = encoder.predict(texts, ["Scope", None])
+    two = wide.predict(texts, ["Scope", None])
+    for a, b in zip(one, two, strict=True):
+        for label, p in a.probabilities.items():
+            assert abs(p - b.probabilities[label]) < 1e-4
