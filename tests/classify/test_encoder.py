@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from needs import skip_or_fail
@@ -181,3 +182,54 @@ def test_encoder_on_more_threads_predicts_the_same(encoder: EncoderModel) -> Non
     for a, b in zip(one, two, strict=True):
         for label, p in a.probabilities.items():
             assert abs(p - b.probabilities[label]) < 1e-4
+
+
+def test_encoder_tune_only_pins_the_blend_to_its_linear_model(tmp_path: Path) -> None:
+    # `scopelens train --encoder --tune-only` on a small corpus: the linear side comes from
+    # cross-validation over train + dev documents, the blend lands in meta.json with the
+    # linear model's sha256, and an Analyzer with exactly that model decides with the blend.
+    from test_classifier import _records
+
+    from analyzer.classify.accurate import tune_encoder
+    from analyzer.classify.corpus import split_of
+    from analyzer.classify.model import MODEL_FILE, file_sha256
+
+    wanted = {"train": 6, "dev": 4}
+    ids = [f"doc{n}" for n in range(200)]
+    chosen = [
+        d for split, k in wanted.items() for d in [i for i in ids if split_of(i) == split][:k]
+    ]
+    rows = [r for r in _records(copies=200) if r.doc_id in chosen]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "small.jsonl").write_text(
+        "\n".join(json.dumps(_as_json(r)) for r in rows) + "\n", encoding="utf-8"
+    )
+    encoder_dir, linear_dir = tmp_path / "encoder", tmp_path / "linear"
+    shutil.copytree(default_encoder_dir(), encoder_dir)
+    shutil.copytree(default_model_dir(), linear_dir)
+    tuned = tune_encoder(encoder_dir, corpus, linear_dir)
+    meta = json.loads((encoder_dir / "meta.json").read_text(encoding="utf-8"))
+    assert meta["blend"]["linear_sha256"] == file_sha256(linear_dir / MODEL_FILE)
+    assert meta["blend"]["weights"] == tuned["blend"]["weights"]
+    analyzer = Analyzer(mode="accurate", encoder_dir=encoder_dir, model_dir=linear_dir)
+    assert analyzer.mode == "accurate" and analyzer.model_warning is None
+    assert analyzer._decision is not None and analyzer._decision.gate is not None
+
+
+def _as_json(record: Any) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "doc_id": record.doc_id,
+        "source": "tests",
+        "licence": "CC0",
+        "genre": "proposal",
+        "section": record.section,
+        "text": record.text,
+        "ambiguity": [{"phrase": a.phrase, "type": a.type} for a in record.ambiguity],
+        "commitment": record.commitment,
+        "commitment_type": record.commitment_type,
+        "exclusion": record.exclusion,
+        "assumption": record.assumption,
+        "estimate": record.estimate,
+    }
