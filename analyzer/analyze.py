@@ -122,11 +122,10 @@ class Analyzer:
     def _accurate_decision(self, encoder: EncoderModel, warnings: list[str]) -> Decision:
         """The blend the encoder was tuned with, when its linear model is the one loaded."""
         from analyzer.classify.accurate import blend_decision, encoder_decision
-        from analyzer.classify.model import MODEL_FILE, file_sha256
 
-        if "blend" not in encoder.meta or self._model is None or self.model_dir is None:
+        if "blend" not in encoder.meta or self._model is None:
             return encoder_decision(encoder)
-        decision = blend_decision(encoder, file_sha256(self.model_dir / MODEL_FILE))
+        decision = blend_decision(encoder, self._model.source_sha256)
         if decision is None:
             warnings.append(
                 f"{self.model_dir}: not the linear model the encoder's decision was tuned "

@@ -447,6 +447,7 @@ class CompiledModel:
     type_weights: dict[str, np.ndarray] = field(default_factory=dict)  # (features, classes)
     type_intercepts: dict[str, np.ndarray] = field(default_factory=dict)
     rule_feature_scale: float = 1.0  # the rule-feature weight the model was trained with
+    source_sha256: str = ""  # sha256 of the model.skops it was made from ("": not known)
 
     @property
     def n_features(self) -> int:
@@ -634,6 +635,7 @@ class CompiledModel:
                 slopes=arrays["slopes"],
                 offsets=arrays["offsets"],
                 rule_feature_scale=float(header["rule_feature_scale"]),
+                source_sha256=source_sha256,
             )
             for family, classes in header["type_classes"].items():
                 model.type_classes[family] = list(classes)

@@ -293,8 +293,11 @@ def load_for_inference(folder: Path) -> CompiledModel:
     path = folder / MODEL_FILE
     if not path.is_file():
         raise ModelError(f"no model file at {path}")
+    sha256 = file_sha256(path)
     try:
-        return CompiledModel.load(folder / INFERENCE_FILE, file_sha256(path))
+        return CompiledModel.load(folder / INFERENCE_FILE, sha256)
     except ModelError as exc:
         logger.info("%s; compiling the model from %s", exc.one_line(), path)
-    return ScopeClassifier.load(folder).predictor()
+    model = ScopeClassifier.load(folder).predictor()
+    model.source_sha256 = sha256
+    return model
