@@ -97,6 +97,12 @@ def blend_decision(encoder: EncoderModel, linear_sha256: str | None) -> Decision
     )
 
 
+def mix(encoder_p: np.ndarray, linear_p: np.ndarray, weight: float) -> np.ndarray:
+    """A label's blended probabilities: the encoder's share is `weight`, the linear model's the
+    rest."""
+    return weight * encoder_p + (1.0 - weight) * linear_p
+
+
 def blended(
     predictions: Sequence[EncoderPrediction],
     linear: dict[str, np.ndarray] | None,
@@ -105,14 +111,13 @@ def blended(
     """Each sentence's probabilities: the encoder's, blended with the linear model's."""
     if linear is None:
         return [dict(p.probabilities) for p in predictions]
-    return [
-        {
-            label: weights[label] * p.probabilities[label]
-            + (1.0 - weights[label]) * float(linear[label][i])
-            for label in LABELS
-        }
-        for i, p in enumerate(predictions)
-    ]
+    columns = {
+        label: mix(
+            np.array([p.probabilities[label] for p in predictions]), linear[label], weights[label]
+        )
+        for label in LABELS
+    }
+    return [{label: float(columns[label][i]) for label in LABELS} for i in range(len(predictions))]
 
 
 def combine_accurate(
@@ -398,7 +403,7 @@ def tune(
         for label in LABELS:
             scores = [
                 cross_half_f1(
-                    w * encoder_p[label] + (1 - w) * linear[label],
+                    mix(encoder_p[label], linear[label], w),
                     fired[label],
                     sure[label],
                     truth[label],
@@ -407,10 +412,7 @@ def tune(
                 for w in BLEND_WEIGHTS
             ]
             weights[label] = BLEND_WEIGHTS[int(np.argmax(scores))]
-        mixed = {
-            label: weights[label] * encoder_p[label] + (1 - weights[label]) * linear[label]
-            for label in LABELS
-        }
+        mixed = {label: mix(encoder_p[label], linear[label], weights[label]) for label in LABELS}
         result["blend"] = {"weights": weights, **decision(mixed, gated=True)}
     return result
 
@@ -476,6 +478,7 @@ def tune_encoder(
     from analyzer.classify.corpus import load_corpus
     from analyzer.classify.model import MODEL_FILE, file_sha256
     from analyzer.classify.train import build_examples, out_of_fold
+    from analyzer.config import read_model_meta
 
     records = load_corpus(corpus, "dev")
     if not records:
@@ -483,11 +486,10 @@ def tune_encoder(
     data = build_examples(records)
     linear = None
     if linear_dir is not None:
-        linear_meta = json.loads((linear_dir / "meta.json").read_text(encoding="utf-8"))
         if progress:
             progress(f"out-of-fold probabilities of {linear_dir.name} (5 folds, train + dev)")
         both = build_examples(load_corpus(corpus, "train")) + data
-        oof = out_of_fold(both, float(linear_meta["c"]))
+        oof = out_of_fold(both, float(read_model_meta(linear_dir)["c"]))
         dev_rows = slice(len(both.records) - len(records), None)
         linear = {label: oof[label][dev_rows] for label in LABELS}
     encoder = EncoderModel(folder)

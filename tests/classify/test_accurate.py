@@ -14,6 +14,7 @@ import pytest
 
 from analyzer.classify.accurate import (
     BLEND_WEIGHTS,
+    LABELS,
     Decision,
     blend_decision,
     combine_accurate,
@@ -248,11 +249,10 @@ def test_accurate_tune_lowers_the_bar_where_rules_are_right() -> None:
 
 
 def _blend(**overrides: Any) -> Decision:
-    labels = ("commitment", "exclusion", "assumption", "estimate", "ambiguity")
     values: dict[str, Any] = {
-        "weights": dict.fromkeys(labels, 0.5),
-        "thresholds": dict.fromkeys(labels, 0.5),
-        "vetoes": dict.fromkeys(labels, 0.3),
+        "weights": dict.fromkeys(LABELS, 0.5),
+        "thresholds": dict.fromkeys(LABELS, 0.5),
+        "vetoes": dict.fromkeys(LABELS, 0.3),
         "phrase_threshold": 0.5,
         "phrase_veto": 0.3,
         "gate": (0.5, 0.3),
