@@ -8,6 +8,7 @@ ours (bottom floor of the package).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal, TypeVar
 
@@ -121,18 +122,23 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def block_at(self, offset: int) -> Block | None:
-        """Return the block containing `offset`, or None (binary search over sorted blocks)."""
-        blocks = self.blocks
-        lo, hi = 0, len(blocks)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if blocks[mid].end <= offset:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < len(blocks) and blocks[lo].start <= offset < blocks[lo].end:
-            return blocks[lo]
-        return None
+        """Return the block containing `offset`, or None (see `block_at`)."""
+        return block_at(self.blocks, offset)
+
+
+def block_at(blocks: Sequence[Block], offset: int) -> Block | None:
+    """The block of `blocks` (sorted, not overlapping) containing `offset`, or None (binary
+    search)."""
+    lo, hi = 0, len(blocks)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if blocks[mid].end <= offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < len(blocks) and blocks[lo].start <= offset < blocks[lo].end:
+        return blocks[lo]
+    return None
 
 
 def normalise_phrase(phrase: str) -> str:
@@ -192,13 +198,17 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict in DESIGN.md field order (the fields above; plus `sentence_start`)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in _FINDING_KEYS}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         """Inverse of `to_dict` (unknown keys are ignored)."""
         names = cls.__slots__
         return cls(**{k: data.get(k) for k in names if k in data})  # type: ignore[arg-type]
+
+
+_FINDING_KEYS = tuple(f.name for f in fields(Finding))
+"""`Finding.to_dict`'s keys, read once: it runs for every finding of every report."""
 
 
 def finding_id(path: str, category: str, type_: str, start: int | None, end: int | None) -> str:

@@ -3,7 +3,6 @@ records (decisions and added findings) as the store keeps them."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +25,7 @@ from analyzer.types import (
     Finding,
     ReviewedFinding,
     ToolInfo,
+    block_at,
     copy_fields,
     finding_id,
 )
@@ -206,15 +206,10 @@ def adjudication_text(adjudication: Annotation) -> str:
 def place_added(items: Sequence[ReviewedFinding], blocks: Sequence[Block]) -> list[ReviewedFinding]:
     """Give the findings reviewers added the page and section of the block they start in
     (an added span is stored with offsets only)."""
-    starts = [b.start for b in blocks]
     out = []
     for item in items:
         f = item.finding
-        if item.state != "added" or f.start is None or not blocks:
-            out.append(item)
-            continue
-        at = bisect_right(starts, f.start) - 1
-        block = blocks[at] if at >= 0 and f.start < blocks[at].end else None
+        block = block_at(blocks, f.start) if item.state == "added" and f.start is not None else None
         if block is None:
             out.append(item)
             continue
