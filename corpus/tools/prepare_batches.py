@@ -174,9 +174,14 @@ ENRICH_SHARE = {
 
 
 def enrichment(
-    data: Path, used: set[str], taken: set[tuple[str, int]], seed: int, per_section: int
+    data: Path,
+    used: set[str],
+    taken: set[tuple[str, int]],
+    seed: int,
+    per_section: int,
+    headings: re.Pattern[str] = RARE_SECTIONS,
 ) -> Iterator[tuple[str, str, str, list[Unit]]]:
-    """Yield whole sections whose heading promises exclusions, assumptions or estimates."""
+    """Yield whole sections whose heading matches `headings` (by default: the rare labels)."""
     for genre, (patterns, _wanted, prefix) in PLAN.items():
         files = candidates(data, patterns)
         random.Random(f"{seed}:enrich:{genre}").shuffle(files)
@@ -191,7 +196,7 @@ def enrichment(
             chosen = [
                 u
                 for u in units
-                if u.section and RARE_SECTIONS.search(u.section) and (source, u.start) not in taken
+                if u.section and headings.search(u.section) and (source, u.start) not in taken
             ]
             by_section: dict[str, list[Unit]] = {}
             for unit in chosen:
@@ -213,6 +218,12 @@ def main() -> None:
     parser.add_argument(
         "--enrich", type=int, default=0, help="instead: N sentences of rare-label sections"
     )
+    parser.add_argument(
+        "--headings",
+        type=re.compile,
+        default=RARE_SECTIONS,
+        help="with --enrich: a regex the section heading must match (default: all rare labels)",
+    )
     parser.add_argument("--prefix", default="b", help="batch name prefix")
     args = parser.parse_args()
 
@@ -225,7 +236,8 @@ def main() -> None:
         }
         docs = []
         budget = {g: args.enrich * share for g, share in ENRICH_SHARE.items()}
-        for doc in enrichment(args.data, used_sources(args.labelled), taken, args.seed, 25):
+        used = used_sources(args.labelled)
+        for doc in enrichment(args.data, used, taken, args.seed, 25, args.headings):
             if budget[doc[1]] > 0:
                 docs.append(doc)
                 budget[doc[1]] -= len(doc[3])
