@@ -55,6 +55,16 @@ class AnalyzerError(Exception):
 
     code = "E000"
     hint = ""
+    """What to do about it, appended to the message by `one_line`."""
+
+    def __init_subclass__(cls, code: str = "", hint: str = "", **kwargs: object) -> None:
+        # Subclasses declare their code and hint in the class line: `class X(AnalyzerError,
+        # code="E002", hint="…")`, one line per error instead of a block of attributes each.
+        super().__init_subclass__(**kwargs)
+        if code:
+            cls.code = code
+        if hint:
+            cls.hint = hint
 
     def __init__(self, message: str, path: str | None = None, *, hint: str | None = None) -> None:
         self.path = path
@@ -80,73 +90,57 @@ class AnalyzerError(Exception):
         return (text + hint)[:300]
 
 
-class UnsupportedFormatError(AnalyzerError):
+class UnsupportedFormatError(AnalyzerError, code="E001"):
     """The file type is not one ScopeLens reads (PDF, DOCX, TXT, Markdown)."""
 
-    code = "E001"
 
-
-class EncryptedDocumentError(AnalyzerError):
+class EncryptedDocumentError(AnalyzerError, code="E002", hint="remove the password and try again"):
     """The document is password-protected."""
 
-    code = "E002"
-    hint = "remove the password and try again"
 
-
-class CorruptDocumentError(AnalyzerError):
+class CorruptDocumentError(
+    AnalyzerError,
+    code="E003",
+    hint="open it in its own application, save or export it again and retry",
+):
     """The file is damaged or is not what its extension says."""
 
-    code = "E003"
-    hint = "open it in its own application, save or export it again and retry"
 
-
-class EmptyDocumentError(AnalyzerError):
+class EmptyDocumentError(AnalyzerError, code="E004", hint="check that this is the right file"):
     """The file holds no text at all."""
 
-    code = "E004"
-    hint = "check that this is the right file"
 
-
-class NoTextLayerError(AnalyzerError):
+class NoTextLayerError(
+    AnalyzerError,
+    code="E005",
+    hint="this looks like a scan, run OCR first (OCR is not supported)",
+):
     """A PDF whose pages are images (a scan): there is no text to analyse."""
 
-    code = "E005"
-    hint = "this looks like a scan, run OCR first (OCR is not supported)"
 
-
-class LimitExceededError(AnalyzerError):
+class LimitExceededError(
+    AnalyzerError,
+    code="E006",
+    hint="split the document, or raise the limit (SCOPELENS_MAX_* settings)",
+):
     """The file exceeds a configured limit (size, pages, expanded XML, time)."""
 
-    code = "E006"
-    hint = "split the document, or raise the limit (SCOPELENS_MAX_* settings)"
 
-
-class FileAccessError(AnalyzerError):
+class FileAccessError(AnalyzerError, code="E007", hint="check the path and the file's permissions"):
     """The file cannot be read (missing, permission denied, a directory loop)."""
 
-    code = "E007"
-    hint = "check the path and the file's permissions"
 
-
-class ModelError(AnalyzerError):
+class ModelError(AnalyzerError, code="E010"):
     """A trained model could not be loaded or does not match this version."""
 
-    code = "E010"
 
-
-class StoreError(AnalyzerError):
+class StoreError(AnalyzerError, code="E020"):
     """The annotation database could not be reached or written."""
 
-    code = "E020"
 
-
-class UsageError(AnalyzerError):
+class UsageError(AnalyzerError, code="E030"):
     """The command itself was misused (bad option, nothing to scan)."""
 
-    code = "E030"
 
-
-class AccessDenied(AnalyzerError):
+class AccessDenied(AnalyzerError, code="E040"):
     """The signed-in user may not do this (role), or may not see that document (project)."""
-
-    code = "E040"
