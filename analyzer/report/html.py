@@ -74,13 +74,18 @@ def escape_html(text: object) -> str:
 _esc = escape_html
 
 
+def html_id(text: str) -> str:
+    """`text` reduced to the characters safe in an HTML id or class (letters, digits, _ -)."""
+    return _ID_RE.sub("", text)
+
+
 def _css_token(category: str) -> str:
     """A category as a safe CSS class suffix (categories loaded from JSON are untrusted)."""
     return _TOKEN_RE.sub("", category.lower()) or "unknown"
 
 
 def _anchor(prefix: str, number: int, finding: Finding) -> str:
-    return f"{prefix}{number}-{_ID_RE.sub('', finding.id)[:32]}"
+    return f"{prefix}{number}-{html_id(finding.id)[:32]}"
 
 
 def _stylesheet() -> str:
@@ -214,19 +219,19 @@ def highlight_text(
         if len(categories) > 1:
             classes.append(f"hl-under-{categories[0]}")
         if classes_of is not None:
-            extra = {_ID_RE.sub("", c) for f in covering for c in classes_of(f)}
+            extra = {html_id(c) for f in covering for c in classes_of(f)}
             classes.extend(sorted(c for c in extra if c))
         if offset is not None and starts.get(a):
             classes.append("hl-start")
         if hide_class:
             classes.append("sl-hide")
         labels = sorted({f"{f.category}/{f.type} ({f.severity})" for f in covering})
-        ids = " ".join(sorted({_ID_RE.sub("", f.id) for f in covering}))
+        ids = " ".join(sorted({html_id(f.id) for f in covering}))
         anchor = ""
         new = sorted(i for i in active if i not in anchored)
         if new:
             anchored.update(new)
-            anchor = f' id="t-{_esc(_ID_RE.sub("", by_index[new[0]].id))}"'
+            anchor = f' id="t-{_esc(html_id(by_index[new[0]].id))}"'
         out.append(
             f'<mark class="{" ".join(classes)}"{anchor}{where} data-ids="{_esc(ids)}" '
             f'title="{_esc("; ".join(labels))}">{piece}</mark>'
@@ -313,7 +318,7 @@ def _findings_table(findings: Sequence[Finding], linked: bool) -> str:
         token = _css_token(finding.category)
         text = _esc(finding.text) if finding.text else "–"
         if linked and finding.start is not None and finding.text:
-            text = f'<a href="#t-{_esc(_ID_RE.sub("", finding.id))}">{text}</a>'
+            text = f'<a href="#t-{_esc(html_id(finding.id))}">{text}</a>'
         sentence = ""
         if finding.sentence and finding.sentence != finding.text:
             sentence = f"<br><small>{_esc(finding.sentence)}</small>"
@@ -535,7 +540,7 @@ def portfolio_html(portfolio: Portfolio) -> str:
                 ("Phrase", "Type", "Findings", "Documents"),
                 (
                     (
-                        _esc(p.phrase),
+                        _esc(p.key),
                         _esc(p.type.replace("_", " ")),
                         str(p.findings),
                         str(len(p.documents)),
@@ -552,7 +557,7 @@ def portfolio_html(portfolio: Portfolio) -> str:
                 ("Rule", "Category/type", "Findings", "Documents"),
                 (
                     (
-                        f"<code>{_esc(r.source)}</code>",
+                        f"<code>{_esc(r.key)}</code>",
                         _esc(f"{r.category}/{r.type}"),
                         str(r.findings),
                         str(len(r.documents)),

@@ -15,14 +15,21 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from analyzer.report.common import check_label
 from analyzer.report.csv import csv_safe
-from analyzer.types import CATEGORIES, TYPES_BY_CATEGORY, DocumentReport, Report, ToolInfo
+from analyzer.types import (
+    CATEGORIES,
+    TYPES_BY_CATEGORY,
+    DocumentReport,
+    Finding,
+    Report,
+    ToolInfo,
+)
 
 TOP_N = 15
 """Rows in the "fire most" tables."""
@@ -51,22 +58,14 @@ class PortfolioRow:
 
 
 @dataclass(frozen=True, slots=True)
-class PhraseStat:
-    """An ambiguous phrase (normalised) and how often and where it fires."""
+class FiringStat:
+    """An ambiguous phrase or a detection rule, and how often and where it fires."""
 
-    phrase: str
-    type: str
-    findings: int
-    documents: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RuleStat:
-    """A detection rule (the finding's `source`) and how often and where it fires."""
-
-    source: str
+    key: str
+    """The phrase (lower case, whitespace folded) or the rule (the finding's `source`)."""
     category: str
     type: str
+    """The category and type it fires with most often."""
     findings: int
     documents: tuple[str, ...]
 
@@ -94,8 +93,8 @@ class Portfolio:
     """The batch at a glance (see the module docstring)."""
 
     rows: tuple[PortfolioRow, ...]
-    phrases: tuple[PhraseStat, ...]
-    rules: tuple[RuleStat, ...]
+    phrases: tuple[FiringStat, ...]
+    rules: tuple[FiringStat, ...]
     gaps: tuple[SafeguardGap, ...]
     folders: tuple[FolderStat, ...]
     check_ids: tuple[str, ...] = TYPES_BY_CATEGORY["missing"]
@@ -146,51 +145,43 @@ def _rows(documents: list[DocumentReport]) -> list[PortfolioRow]:
     return rows
 
 
-def _phrases(documents: list[DocumentReport], top: int) -> list[PhraseStat]:
+def _phrase_key(finding: Finding) -> str | None:
+    if finding.category != "ambiguity" or not finding.text:
+        return None
+    return " ".join(finding.text.lower().split())
+
+
+def _rule_key(finding: Finding) -> str | None:
+    return None if finding.category == "missing" else finding.source  # safeguards: own table
+
+
+def _tally(
+    documents: list[DocumentReport],
+    key_of: Callable[[Finding], str | None],
+    top: int,
+    *,
+    spread_first: bool,
+) -> list[FiringStat]:
+    """The `top` keys by findings, or by documents first when `spread_first`."""
     findings: Counter[str] = Counter()
-    types: dict[str, Counter[str]] = defaultdict(Counter)
+    labels: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     where: dict[str, dict[str, None]] = defaultdict(dict)
     for doc in documents:
         for f in doc.findings:
-            if f.category != "ambiguity" or not f.text:
+            key = key_of(f)
+            if key is None:
                 continue
-            key = " ".join(f.text.lower().split())
             findings[key] += 1
-            types[key][f.type] += 1
+            labels[key][f.category, f.type] += 1
             where[key][doc.path] = None
-    ranked = sorted(findings, key=lambda k: (-len(where[k]), -findings[k], k))[:top]
-    return [
-        PhraseStat(
-            phrase=k,
-            type=types[k].most_common(1)[0][0],
-            findings=findings[k],
-            documents=tuple(where[k]),
-        )
-        for k in ranked
-    ]
 
+    def rank(key: str) -> tuple[int, int, str]:
+        count, spread = findings[key], len(where[key])
+        return (-spread, -count, key) if spread_first else (-count, -spread, key)
 
-def _rules(documents: list[DocumentReport], top: int) -> list[RuleStat]:
-    findings: Counter[str] = Counter()
-    label: dict[str, tuple[str, str]] = {}
-    where: dict[str, dict[str, None]] = defaultdict(dict)
-    for doc in documents:
-        for f in doc.findings:
-            if f.category == "missing":
-                continue  # safeguards have their own table
-            findings[f.source] += 1
-            label.setdefault(f.source, (f.category, f.type))
-            where[f.source][doc.path] = None
-    ranked = sorted(findings, key=lambda k: (-findings[k], -len(where[k]), k))[:top]
     return [
-        RuleStat(
-            source=k,
-            category=label[k][0],
-            type=label[k][1],
-            findings=findings[k],
-            documents=tuple(where[k]),
-        )
-        for k in ranked
+        FiringStat(k, *labels[k].most_common(1)[0][0], findings[k], tuple(where[k]))
+        for k in sorted(findings, key=rank)[:top]
     ]
 
 
@@ -238,8 +229,8 @@ def build_portfolio(report: Report, *, top: int = TOP_N) -> Portfolio:
     )
     return Portfolio(
         rows=tuple(rows),
-        phrases=tuple(_phrases(ok, top)),
-        rules=tuple(_rules(ok, top)),
+        phrases=tuple(_tally(ok, _phrase_key, top, spread_first=True)),
+        rules=tuple(_tally(ok, _rule_key, top, spread_first=False)),
         gaps=gaps,
         folders=tuple(_folders(rows)),
     )

@@ -83,15 +83,16 @@ def test_portfolio_ties_are_ordered_by_path() -> None:
 def test_portfolio_phrases_and_rules_that_fire_most() -> None:
     portfolio = build_portfolio(_batch())
     top = portfolio.phrases[0]
-    assert (top.phrase, top.type, top.findings) == ("as needed", "escape_clause", 3)
+    assert (top.key, top.type, top.findings) == ("as needed", "escape_clause", 3)
     assert set(top.documents) == {"team-a/low.txt", "team-b/high.txt", "team-b/middle.txt"}
     rule = portfolio.rules[0]
-    assert (rule.source, rule.findings, len(rule.documents)) == (
+    assert (rule.key, rule.category, rule.findings, len(rule.documents)) == (
         "rule:ambiguity.escape_clause",
+        "ambiguity",
         3,
         3,
     )
-    assert not [r for r in portfolio.rules if r.source.startswith("check:")]
+    assert not [r for r in portfolio.rules if r.key.startswith("check:")]
 
 
 def test_portfolio_gaps_show_which_documents_and_folders_lack_safeguards() -> None:
