@@ -32,6 +32,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help is plain text: "scopelens[train]" is not a markup tag
 )
 
 
@@ -174,14 +175,9 @@ def scan(
     from dataclasses import replace
 
     from analyzer.analyze import DEFAULT_MODEL
-    from analyzer.batch import (
-        JsonStream,
-        Scanner,
-        iter_files,
-        resolve_encoder_dir,
-        resolve_model_dir,
-    )
+    from analyzer.batch import JsonStream, Scanner, iter_files
     from analyzer.batch.dask import DaskUnavailableError
+    from analyzer.cache import default_cache_dir
     from analyzer.config import Limits
     from analyzer.errors import printable
 
@@ -205,18 +201,6 @@ def scan(
     model_dir = None if analysis_mode == "rules" else (model or DEFAULT_MODEL)
     encoder_dir = encoder or DEFAULT_MODEL
     workers = max(1, min(jobs or (os.cpu_count() or 1), len(items)))
-    cache = None
-    if not no_cache:
-        from analyzer.cache import ScanCache, default_cache_dir, scan_fingerprint
-
-        fingerprint = scan_fingerprint(
-            resolve_model_dir(model_dir),
-            engine=pdf_engine,
-            limits=limits,
-            mode=analysis_mode,
-            encoder_dir=resolve_encoder_dir(encoder_dir),
-        )
-        cache = ScanCache(cache_dir or default_cache_dir(), fingerprint)
     scanner = Scanner(
         jobs=workers,
         engine=pdf_engine,
@@ -225,7 +209,7 @@ def scan(
         mode=analysis_mode,
         encoder_dir=encoder_dir,
         timeout=limits.timeout_s if timeout is None else timeout,
-        cache=cache,
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
         # HTML highlights need the extracted text: workers send it back.
         keep_documents=fmt is Format.html,
         dask=dask,
@@ -261,8 +245,8 @@ def scan(
     except DaskUnavailableError as exc:  # Dask missing or its scheduler unreachable
         raise _fail(str(exc)) from None
     finally:
-        if cache is not None:
-            cache.close()
+        if scanner.cache is not None:
+            scanner.cache.close()
         if out is not None:
             handle.close()
     for warning in scanner.stats.warnings:

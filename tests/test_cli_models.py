@@ -21,6 +21,17 @@ def test_cli_version_names_the_model_and_mode() -> None:
     assert model.startswith("model: scopelens-") and " mode (" in model
 
 
+def test_cli_help_shows_the_extras_to_install() -> None:
+    # Square brackets are not markup in our help: "scopelens[train]" must survive as written.
+    for command, extra in (
+        (["train", "--help"], "scopelens[train]"),
+        (["scan", "--help"], "[dask]"),
+    ):
+        result = runner.invoke(app, command, terminal_width=200)
+        assert result.exit_code == 0
+        assert extra in result.output
+
+
 def test_cli_evaluate_refuses_the_test_split_without_final(tmp_path: Path) -> None:
     result = runner.invoke(app, ["evaluate", "--split", "test", "--corpus", str(tmp_path)])
     assert result.exit_code == 2

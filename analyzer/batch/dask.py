@@ -22,16 +22,13 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from analyzer.analyze import error_report as _error_report
 from analyzer.batch.tasks import (
-    CRASHED,
     Outcome,
     ScanStats,
     Task,
     WorkerConfig,
     build_analyzer,
     run_task,
-    timeout_reason,
 )
 from analyzer.types import DocumentReport, ToolInfo
 
@@ -162,7 +159,7 @@ def run_dask(
                 else:
                     data = _read(item.path, config)
                     if isinstance(data, str):
-                        yield Outcome(_error_report(item.path, data), item, True)
+                        yield Outcome.failed(item, data, cacheable=True)
                         continue
                     [remote] = client.scatter([data], hash=False)
                     future = client.submit(
@@ -207,13 +204,13 @@ def _collect(
             report, cacheable, tool, warning = future.result()
         except KilledWorker:
             stats.crashed += 1
-            yield Outcome(_error_report(task.path, CRASHED), task)
+            yield Outcome.crashed(task)
             continue
         except FutureCancelledError:
             continue
         except Exception as exc:
             reason = f"internal error ({type(exc).__name__}) on a Dask worker: please report"
-            yield Outcome(_error_report(task.path, reason), task)
+            yield Outcome.failed(task, reason)
             continue
         finally:
             future.release()
@@ -227,7 +224,7 @@ def _collect(
                 stats.timed_out += 1
                 with contextlib.suppress(Exception):
                     future.cancel()
-                yield Outcome(_error_report(task.path, timeout_reason(timeout, " on Dask")), task)
+                yield Outcome.timed_out(task, timeout, " on Dask")
 
 
 __all__ = ["MISSING_DASK", "DaskUnavailableError", "analyze_bytes_task", "connect", "run_dask"]

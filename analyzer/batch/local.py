@@ -17,13 +17,10 @@ from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_ready
 from typing import TYPE_CHECKING, Any
 
-from analyzer.analyze import error_report
-
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
 from analyzer.batch.tasks import (
-    CRASHED,
     Outcome,
     ScanStats,
     Task,
@@ -31,7 +28,6 @@ from analyzer.batch.tasks import (
     build_analyzer,
     internal_error,
     run_task,
-    timeout_reason,
 )
 
 _PRELOAD = (
@@ -232,7 +228,7 @@ class WorkerPool:
                     yield from _hand_on(finished)
                     reason = f"worker process could not start: {self.failed_to_start}"
                     for task in waiting:
-                        yield Outcome(error_report(task.path, reason), task)
+                        yield Outcome.failed(task, reason)
                     waiting.clear()
                     if exhausted and busy == 0:
                         return
@@ -285,7 +281,7 @@ class WorkerPool:
                 task = worker.task
                 self.stats.timed_out += 1
                 self._retire(worker, kill=True)
-                yield Outcome(error_report(task.path, timeout_reason(self.timeout)), task)
+                yield Outcome.timed_out(task, self.timeout)
 
     def _drain(self, worker: _Worker) -> Iterator[Outcome]:
         """Read what a worker sent; notice when it died."""
@@ -327,7 +323,7 @@ class WorkerPool:
             self._startup_failures += 1
         if task is not None:
             self.stats.crashed += 1
-            yield Outcome(error_report(task.path, CRASHED + _exit_detail(code)), task)
+            yield Outcome.crashed(task, _exit_detail(code))
 
 
 def _exit_detail(code: int | None) -> str:

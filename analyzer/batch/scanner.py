@@ -52,6 +52,9 @@ class Scanner:
         timeout: seconds per file (None: no limit). Enforced by killing the worker, so it needs
             worker processes; `in_process` scans ignore it.
         cache: a `ScanCache` to answer unchanged files from and store fresh reports in.
+        cache_dir: instead of `cache`, the folder of one keyed on this scanner's own
+            configuration (model, mode, encoder, engine, limits), so it never answers a file
+            with a report made otherwise.
         keep_documents: keep the extracted text on each report (workers then send it back).
         in_process: analyse in this process (no timeout, no crash isolation); default: only
             when `jobs` is 1 and there is no timeout.
@@ -73,6 +76,7 @@ class Scanner:
         encoder_dir: Path | None = DEFAULT_MODEL,
         timeout: float | None = None,
         cache: ScanCache | None = None,
+        cache_dir: Path | None = None,
         keep_documents: bool = False,
         in_process: bool | None = None,
         analyze: AnalyzeFn | None = None,
@@ -82,7 +86,6 @@ class Scanner:
     ) -> None:
         self.jobs = max(1, jobs)
         self.timeout = timeout if timeout and timeout > 0 else None
-        self.cache = cache
         self.dask = "client" if dask is None and dask_client is not None else dask
         self.dask_client = dask_client
         self.in_process = (
@@ -102,6 +105,18 @@ class Scanner:
             mode=self.mode,
             encoder_dir=self.encoder_dir,
         )
+        if cache is None and cache_dir is not None:
+            from analyzer.cache import ScanCache, scan_fingerprint
+
+            fingerprint = scan_fingerprint(
+                self.model_dir,
+                engine=engine,
+                limits=limits,
+                mode=self.mode,
+                encoder_dir=self.encoder_dir,
+            )
+            cache = ScanCache(cache_dir, fingerprint)
+        self.cache = cache
         self.stats = ScanStats()
 
     @property

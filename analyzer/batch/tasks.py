@@ -107,6 +107,21 @@ class Outcome:
     task: Task | None = None
     cacheable: bool = False
 
+    @classmethod
+    def failed(cls, task: Task, reason: str, *, cacheable: bool = False) -> Outcome:
+        """A file that could not be analysed: an error report saying `reason`."""
+        return cls(error_report(task.path, reason), task, cacheable)
+
+    @classmethod
+    def timed_out(cls, task: Task, timeout: float, where: str = "") -> Outcome:
+        """A file that took longer than `timeout` seconds (`where`: " on Dask")."""
+        return cls.failed(task, timeout_reason(timeout, where))
+
+    @classmethod
+    def crashed(cls, task: Task, detail: str = "") -> Outcome:
+        """A file whose worker process died (`detail`: how, when known)."""
+        return cls.failed(task, CRASHED + detail)
+
 
 @dataclass(frozen=True, slots=True)
 class WorkerConfig:
@@ -129,11 +144,14 @@ class ScanStats:
     tool: ToolInfo | None = None
     warnings: list[str] = field(default_factory=list)
     cached: int = 0
+    """Files whose report came from the scan cache."""
     analysed: int = 0
     failed: int = 0
+    """Files whose report is an error (unreadable, over a limit, timed out, crashed …)."""
     timed_out: int = 0
     crashed: int = 0
     worker_starts: int = 0
+    """Worker processes started, replacements for killed or crashed ones included."""
 
     def warn(self, message: str) -> None:
         """Record a warning once."""

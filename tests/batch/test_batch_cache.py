@@ -28,6 +28,23 @@ def _scanner(folder: Path, fingerprint: str = "f1", **kwargs: object) -> Scanner
     return Scanner(cache=ScanCache(folder, fingerprint), **options)  # type: ignore[arg-type]
 
 
+def test_cache_dir_keys_the_cache_on_the_scanners_own_configuration(
+    make_docs: Callable[..., list[Path]], tmp_path: Path
+) -> None:
+    paths = make_docs("a.txt", "b.txt")
+
+    def cached(**options: object) -> int:
+        scanner = Scanner(jobs=1, model_dir=None, cache_dir=tmp_path / "c", **options)  # type: ignore[arg-type]
+        list(scanner.run(iter_files(paths)))
+        assert scanner.cache is not None
+        scanner.cache.close()
+        return scanner.stats.cached
+
+    assert cached() == 0
+    assert cached() == 2
+    assert cached(engine="pdfplumber") == 0  # another configuration: its own reports
+
+
 def test_cache_second_scan_answers_from_cache(
     make_docs: Callable[..., list[Path]], tmp_path: Path
 ) -> None:
