@@ -96,29 +96,32 @@ def users_list(db: DbOption = None) -> None:
     """List accounts: username, role, state and projects."""
     with _store(db) as store:
         users = store.users()
-    if not users:
-        typer.echo("No users: the review app runs single-user on 127.0.0.1.", err=True)
-        return
-    for user in users:
-        state = "active" if user.active else "disabled"
-        projects = ", ".join(user.projects) if user.role != "admin" else "(all projects)"
-        typer.echo(f"{user.username}\t{user.role}\t{state}\t{projects or '-'}")
+    _print_rows(
+        [
+            f"{u.username}\t{u.role}\t{'active' if u.active else 'disabled'}\t"
+            + ("(all projects)" if u.role == "admin" else ", ".join(u.projects) or "-")
+            for u in users
+        ],
+        "No users: the review app runs single-user on 127.0.0.1.",
+    )
 
 
 @users_app.command("disable")
 def users_disable(name: str, db: DbOption = None) -> None:
     """Disable an account: it can no longer sign in (its decisions stay)."""
-    with _store(db) as store:
-        store.set_active(name, False)
-    typer.echo(f"scopelens: user {name.strip()} disabled", err=True)
+    _set_active(name, False, db)
 
 
 @users_app.command("enable")
 def users_enable(name: str, db: DbOption = None) -> None:
     """Re-enable a disabled account."""
+    _set_active(name, True, db)
+
+
+def _set_active(name: str, active: bool, db: str | None) -> None:
     with _store(db) as store:
-        store.set_active(name, True)
-    typer.echo(f"scopelens: user {name.strip()} enabled", err=True)
+        store.set_active(name, active)
+    typer.echo(f"scopelens: user {name.strip()} {'enabled' if active else 'disabled'}", err=True)
 
 
 @users_app.command("passwd")
@@ -167,11 +170,18 @@ def projects_list(db: DbOption = None) -> None:
     """List projects: name, documents, members."""
     with _store(db) as store:
         projects = store.projects()
-    if not projects:
-        typer.echo("No projects: scopelens projects add NAME", err=True)
-        return
-    for p in projects:
-        typer.echo(f"{p.name}\t{p.documents} document(s)\t{', '.join(p.members) or '-'}")
+    _print_rows(
+        [f"{p.name}\t{p.documents} document(s)\t{', '.join(p.members) or '-'}" for p in projects],
+        "No projects: scopelens projects add NAME",
+    )
+
+
+def _print_rows(rows: list[str], when_empty: str) -> None:
+    """Tab-separated rows on stdout, or `when_empty` on stderr when there are none."""
+    if not rows:
+        typer.echo(when_empty, err=True)
+    for row in rows:
+        typer.echo(row)
 
 
 # -- import ------------------------------------------------------------------------------------

@@ -181,32 +181,8 @@ def decide_sentence(
         out.append(
             model_finding(path, example, label, type_, 0, len(example.text), p, encoder.label)
         )
-    out.extend(_ambiguity(path, example, prediction, encoder, decision, probabilities))
-    return out
-
-
-def _ambiguity(
-    path: str,
-    example: SentenceExample,
-    prediction: EncoderPrediction,
-    encoder: EncoderModel,
-    decision: Decision,
-    probabilities: dict[str, float],
-) -> list[Finding]:
-    rules = sentence_phrases(example, encoder.trusted_patterns)
-    spans = (
-        prediction.phrases
-        if decision.phrase_threshold == encoder.phrase_threshold
-        else decode_phrases(prediction.tokens, decision.phrase_threshold)
-    )
-    kept, added = decide_phrases(
-        [(start, end, trusted) for _, start, end, trusted in rules],
-        prediction,
-        spans,
-        decision.phrase_veto,
-        passes_gate(decision.gate, probabilities["ambiguity"], rules),
-    )
-    out = [replace(rules[i][0], confidence=round(support, 4)) for i, support in kept]
+    rules, kept, added = _ambiguity(example, prediction, encoder, decision, probabilities)
+    out.extend(replace(rules[i][0], confidence=round(support, 4)) for i, support in kept)
     out.extend(
         model_finding(
             path,
@@ -221,6 +197,30 @@ def _ambiguity(
         for span in added
     )
     return out
+
+
+def _ambiguity(
+    example: SentenceExample,
+    prediction: EncoderPrediction,
+    encoder: EncoderModel,
+    decision: Decision,
+    probabilities: dict[str, float],
+) -> tuple[list[tuple[Finding, int, int, bool]], list[tuple[int, float]], list[PhraseSpan]]:
+    """The sentence's rule phrases, which of them stay and the encoder phrases added."""
+    rules = sentence_phrases(example, encoder.trusted_patterns)
+    spans = (
+        prediction.phrases
+        if decision.phrase_threshold == encoder.phrase_threshold
+        else decode_phrases(prediction.tokens, decision.phrase_threshold)
+    )
+    kept, added = decide_phrases(
+        [(start, end, trusted) for _, start, end, trusted in rules],
+        prediction,
+        spans,
+        decision.phrase_veto,
+        passes_gate(decision.gate, probabilities["ambiguity"], rules),
+    )
+    return rules, kept, added
 
 
 def sentence_phrases(

@@ -26,6 +26,16 @@ from analyzer.textshape import is_enumerated, is_table_row
 from analyzer.types import Block, BlockKind, Document, Finding, sha256_bytes
 
 
+def share(part: float, whole: float) -> float:
+    """`part / whole`, or 0.0 when `whole` is 0 (nothing predicted, nothing expected)."""
+    return part / whole if whole else 0.0
+
+
+def harmonic_mean(p: float, r: float) -> float:
+    """F1 of a precision and a recall (0.0 when both are 0)."""
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
 @dataclass(slots=True)
 class Counts:
     """True positives, false positives and false negatives of one label."""
@@ -37,18 +47,17 @@ class Counts:
     @property
     def precision(self) -> float:
         """TP / (TP + FP); 0 when nothing was predicted."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        return share(self.tp, self.tp + self.fp)
 
     @property
     def recall(self) -> float:
         """TP / (TP + FN); 0 when nothing was expected."""
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        return share(self.tp, self.tp + self.fn)
 
     @property
     def f1(self) -> float:
         """Harmonic mean of precision and recall."""
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return harmonic_mean(self.precision, self.recall)
 
     @property
     def support(self) -> int:
@@ -131,41 +140,43 @@ class PhraseScores:
     predicted: int = 0
     gold: int = 0
     predicted_overlapping: int = 0
+    """Predicted phrases that overlap a gold phrase of the same sentence."""
     gold_overlapped: int = 0
     exact: int = 0
+    """Predicted phrases with exactly the offsets of a gold phrase."""
     type_agree: int = 0
     type_pairs: int = 0
+    """Overlapping (predicted, gold) pairs; `type_agree` of them have the same type."""
 
     @property
     def precision(self) -> float:
         """Share of predicted phrases that overlap a gold phrase."""
-        return self.predicted_overlapping / self.predicted if self.predicted else 0.0
+        return share(self.predicted_overlapping, self.predicted)
 
     @property
     def recall(self) -> float:
         """Share of gold phrases overlapped by a predicted phrase."""
-        return self.gold_overlapped / self.gold if self.gold else 0.0
+        return share(self.gold_overlapped, self.gold)
 
     @property
     def f1(self) -> float:
         """Harmonic mean of overlap precision and recall."""
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return harmonic_mean(self.precision, self.recall)
 
     @property
     def exact_precision(self) -> float:
         """Share of predicted phrases with exactly the gold offsets."""
-        return self.exact / self.predicted if self.predicted else 0.0
+        return share(self.exact, self.predicted)
 
     @property
     def exact_recall(self) -> float:
         """Share of gold phrases predicted with exactly the same offsets."""
-        return self.exact / self.gold if self.gold else 0.0
+        return share(self.exact, self.gold)
 
     @property
     def type_agreement(self) -> float:
         """Share of overlapping (predicted, gold) pairs with the same ambiguity type."""
-        return self.type_agree / self.type_pairs if self.type_pairs else 0.0
+        return share(self.type_agree, self.type_pairs)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with the derived scores."""
@@ -209,7 +220,7 @@ class EvalResult:
     @property
     def commitment_type_accuracy(self) -> float:
         """Accuracy of the commitment type on sentence-level true positives."""
-        return self.type_correct / self.type_total if self.type_total else 0.0
+        return share(self.type_correct, self.type_total)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (without per-record predictions)."""
