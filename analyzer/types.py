@@ -355,9 +355,11 @@ class Annotation:
     created_at: str
     """ISO 8601 UTC timestamp, e.g. "2026-11-25T18:00:00Z"."""
     new_category: str | None = None
+    """With "relabel": the category, type and severity the reviewer chose instead."""
     new_type: str | None = None
     new_severity: str | None = None
     reason: str | None = None
+    """Why a finding was dismissed (one of the review app's reasons), when given."""
     comment: str | None = None
     tool_version: str = "0.1.0"
     model: str | None = None

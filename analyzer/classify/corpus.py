@@ -54,7 +54,9 @@ class LabelledSentence:
     assumption: bool
     estimate: bool
     note: str | None = None
+    """The labeller's note on a hard call (`N=` in the batch's line format)."""
     annotator: str | None = None
+    """Who labelled it: "K01", "A+B" when two agreed, "A/B>ADJ" when adjudicated."""
     start: int | None = None
     """Offset of the sentence in the source document as ScopeLens extracts it (corpus v2)."""
     end: int | None = None

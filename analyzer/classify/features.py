@@ -34,7 +34,9 @@ class SentenceExample:
     end: int
     text: str
     section: tuple[str, ...]
+    """The headings the sentence sits under, outermost first."""
     kind: str
+    """The kind of its block (paragraph, list item, table row, heading …)."""
     page: int | None
     findings: tuple[Finding, ...]
 

@@ -56,7 +56,9 @@ class Candidate:
 
     phrase: str
     type: str
+    """The ambiguity type the phrase is labelled with most often."""
     gold: int
+    """How many times it is labelled a vague phrase in train."""
     docs: int
     matches: int
     hits: int

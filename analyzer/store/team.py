@@ -40,9 +40,12 @@ class User:
 
     username: str
     role: str
+    """One of `ROLES`: admin, reviewer or viewer."""
     active: bool
+    """False once disabled: the account can no longer sign in (its decisions stay)."""
     created_at: datetime
     projects: tuple[str, ...] = ()
+    """The projects granted to the user (an admin sees every project regardless)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +54,10 @@ class Project:
 
     name: str
     created_by: str
+    """The username that created it, or `COMMAND_LINE` for the `scopelens projects` command."""
     created_at: datetime
     members: tuple[str, ...]
+    """Usernames granted the project."""
     documents: int
 
 
