@@ -106,10 +106,10 @@ def doc_id_of(prefix: str, source: str) -> str:
     return f"{prefix}-{stem}-{hashlib.sha1(source.encode()).hexdigest()[:6]}"
 
 
-def used_sources(labelled: Path) -> set[str]:
-    """Source files already in the labelled corpus."""
+def used_sources(*folders: Path) -> set[str]:
+    """Source files of the records in `folders` (the labelled corpus, cut batches)."""
     sources = set()
-    for path in labelled.glob("*.jsonl"):
+    for path in (p for folder in folders for p in folder.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 sources.add(json.loads(line)["source"])
@@ -236,6 +236,8 @@ def main() -> None:
         }
         docs = []
         budget = {g: args.enrich * share for g, share in ENRICH_SHARE.items()}
+        # Other sections of a document in a batch not yet merged may still be taken: `taken`
+        # keeps its units out.
         used = used_sources(args.labelled)
         for doc in enrichment(args.data, used, taken, args.seed, 25, args.headings):
             if budget[doc[1]] > 0:
@@ -243,7 +245,15 @@ def main() -> None:
                 budget[doc[1]] -= len(doc[3])
     else:
         docs = list(
-            choose(args.data, args.per_doc, used_sources(args.labelled), args.seed, args.scale)
+            # Documents already cut into a batch count as used even before the merge (x01 and
+            # c03 once took the same solicitation).
+            choose(
+                args.data,
+                args.per_doc,
+                used_sources(args.labelled, args.out),
+                args.seed,
+                args.scale,
+            )
         )
     # Interleave genres so every batch mixes them (a labeller's drift then shows in every genre).
     random.Random(args.seed).shuffle(docs)
